@@ -1,0 +1,3 @@
+from weiji.cli import main
+
+main()
