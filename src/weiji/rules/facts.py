@@ -1,6 +1,6 @@
 """Frozen facts the pure rule evaluator works on (no Django, no clock).
 
-The database adapter (``weiji.records.facts``) builds these from the register; tests
+The database adapter (``weiji.worklists.facts``) builds these from the register; tests
 build them by hand. A ``District`` holds every person and event that rules may refer
 to (spouses, mothers and children can live in other villages).
 """
@@ -107,6 +107,9 @@ class District:
     ``events`` maps a person's local_id to their events sorted by (date, event_id).
     ``children`` maps a mother's local_id to her children's local_ids.
     ``partner_marriages`` maps a local_id to marriage events that name the person as partner.
+    ``subjects``: the persons whose facts are complete (their own events, spouse, mother and
+    children); None = everyone in ``persons``. A district built for some villages also holds
+    persons of other villages that its subjects refer to, with only the facts needed for that.
     """
 
     units: Mapping[str, Unit]
@@ -115,6 +118,12 @@ class District:
     events: Mapping[str, list[Event]] = field(default_factory=dict)
     children: Mapping[str, list[str]] = field(default_factory=dict)
     partner_marriages: Mapping[str, list[Event]] = field(default_factory=dict)
+    subjects: frozenset[str] | None = None
+    # Derived lookups (facility serving a unit, …), filled on first use.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def subject_ids(self) -> Iterable[str]:
+        return self.persons.keys() if self.subjects is None else self.subjects
 
     @classmethod
     def build(
@@ -124,6 +133,7 @@ class District:
         facilities: Iterable[Facility],
         persons: Iterable[Person],
         events: Iterable[Event],
+        subjects: Iterable[str] | None = None,
     ) -> District:
         person_map = {p.local_id: p for p in persons}
         by_person: dict[str, list[Event]] = {}
@@ -147,4 +157,5 @@ class District:
             events=by_person,
             children=children,
             partner_marriages=partner_marriages,
+            subjects=None if subjects is None else frozenset(subjects),
         )

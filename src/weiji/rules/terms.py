@@ -8,6 +8,7 @@ campaigns and the migrant exchange are all built from these, so that one definit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,7 @@ MARRIED_CODES = frozenset({"20", "21", "22", "23"})
 NOT_MARRIED_CODES = frozenset({"10", "30", "40", "90"})
 LONG_ACTING = frozenset({"iud", "implant", "sterilization"})
 SHORT_ACTING = frozenset({"injection", "pill", "condom"})
+SPOUSE_METHODS = frozenset({"sterilization"})
 DELIVERY_OUTCOMES = frozenset({"live_birth", "stillbirth"})
 RESPONSIBLE_FACILITY_KINDS = frozenset({"health_center", "community_center"})
 PREGNANCY_MAX_DAYS = 308  # 44 weeks: an outcome later than this after the lmp ends nothing
@@ -106,16 +108,25 @@ class Pregnancy:
         return (on - self.lmp).days
 
 
-def pregnancies(district: District, local_id: str, on: date) -> list[Pregnancy]:
+def pregnancies(
+    district: District, local_id: str, on: date, *, max_days: int = PREGNANCY_MAX_DAYS
+) -> list[Pregnancy]:
     """The person's pregnancies known on ``on``, sorted by lmp, each with its ending outcome.
 
     A pregnancy is a `pregnancy_registered` dated ≤ on with lmp ≤ on (same lmp = one).
     A `pregnancy_outcome` dated ≤ on ends the pregnancy with the latest lmp strictly before
     its date, provided it is dated at most 308 days after that lmp.
     """
+    return pregnancies_from(district.events.get(local_id, ()), on, max_days=max_days)
+
+
+def pregnancies_from(
+    events: Iterable[Event], on: date, *, max_days: int = PREGNANCY_MAX_DAYS
+) -> list[Pregnancy]:
+    """``pregnancies`` over one person's events (in (date, event_id) order)."""
     regs: dict[date, list[str]] = {}
     outcomes: list[Event] = []
-    for ev in district.events.get(local_id, ()):
+    for ev in events:
         if ev.date > on:
             continue
         if ev.type == "pregnancy_registered" and ev.lmp is not None and ev.lmp <= on:
@@ -127,13 +138,15 @@ def pregnancies(district: District, local_id: str, on: date) -> list[Pregnancy]:
     lmps = sorted(regs)
     ended: dict[date, Event] = {}
     for out in outcomes:  # already in (date, event_id) order
-        target = pregnancy_ended_by(lmps, out.date)
+        target = pregnancy_ended_by(lmps, out.date, max_days=max_days)
         if target is not None and target not in ended:
             ended[target] = out
     return [Pregnancy(lmp, tuple(regs[lmp]), ended.get(lmp)) for lmp in lmps]
 
 
-def pregnancy_ended_by(lmps: list[date], outcome_date: date) -> date | None:
+def pregnancy_ended_by(
+    lmps: list[date], outcome_date: date, *, max_days: int = PREGNANCY_MAX_DAYS
+) -> date | None:
     """The lmp (from sorted ``lmps``) that an outcome on ``outcome_date`` ends, if any."""
     candidate = None
     for lmp in lmps:
@@ -141,15 +154,23 @@ def pregnancy_ended_by(lmps: list[date], outcome_date: date) -> date | None:
             candidate = lmp
         else:
             break
-    if candidate is None or (outcome_date - candidate).days > PREGNANCY_MAX_DAYS:
+    if candidate is None or (outcome_date - candidate).days > max_days:
         return None
     return candidate
 
 
 def current_pregnancy(district: District, local_id: str, on: date) -> Pregnancy | None:
     """The latest (by lmp) pregnancy open on ``on`` with on ≤ EDD + 30."""
-    for preg in reversed(pregnancies(district, local_id, on)):
-        if preg.is_open and on <= add_days(preg.edd, LOST_AFTER_EDD_DAYS):
+    return current_of(pregnancies(district, local_id, on), on)
+
+
+def current_of(
+    found: list[Pregnancy], on: date, *, gestation_days: int = 280,
+    lost_after_days: int = LOST_AFTER_EDD_DAYS,
+) -> Pregnancy | None:
+    """The current pregnancy among ``found`` (sorted by lmp)."""
+    for preg in reversed(found):
+        if preg.is_open and on <= add_days(preg.lmp, gestation_days + lost_after_days):
             return preg
     return None
 
@@ -180,8 +201,9 @@ def children(district: District, local_id: str, on: date) -> list[Person]:
     return result
 
 
-def _long_acting_active(events: list[Event], methods: frozenset[str], on: date) -> bool:
+def long_acting_active(events: Iterable[Event], methods: frozenset[str], on: date) -> bool:
     """A long-acting method dated ≤ on with no `removed` after it (a later day) and ≤ on."""
+    events = list(events)
     last_removed: date | None = None
     for ev in events:
         if ev.type == "contraception" and ev.method == "removed" and ev.date <= on:
@@ -195,20 +217,24 @@ def _long_acting_active(events: list[Event], methods: frozenset[str], on: date) 
 
 def is_protected(district: District, person: Person, on: date) -> bool:
     """Protected from pregnancy on ``on`` (service-catalogue.md, contraception_service)."""
-    own = district.events.get(person.local_id, ())
-    if _long_acting_active(list(own), LONG_ACTING, on):
-        return True
-    window_start = add_days(on, -90)
-    for ev in own:
-        if (ev.type == "contraception" and ev.method in SHORT_ACTING
-                and window_start <= ev.date <= on):
-            return True
     marriage = latest_marriage(district, person.local_id, on)
-    if marriage is not None and marriage.spouse:
-        spouse_events = district.events.get(marriage.spouse, ())
-        if _long_acting_active(list(spouse_events), frozenset({"sterilization"}), on):
+    spouse_events = district.events.get(marriage.spouse, ()) if marriage and marriage.spouse else ()
+    return protected_from(district.events.get(person.local_id, ()), spouse_events, on)
+
+
+def protected_from(
+    own: Iterable[Event], spouse: Iterable[Event], on: date, *, short_acting_days: int = 90
+) -> bool:
+    """``is_protected`` over her events and her spouse's (any order, any dates)."""
+    own = [ev for ev in own if ev.type == "contraception"]
+    if long_acting_active(own, LONG_ACTING, on):
+        return True
+    window_start = add_days(on, -short_acting_days)
+    for ev in own:
+        if ev.method in SHORT_ACTING and window_start <= ev.date <= on:
             return True
-    return False
+    spouse = [ev for ev in spouse if ev.type == "contraception"]
+    return bool(spouse) and long_acting_active(spouse, SPOUSE_METHODS, on)
 
 
 def unit_path(district: District, village_code: str) -> list[str]:
@@ -234,15 +260,18 @@ def town_of(district: District, village_code: str) -> str:
 
 def responsible_facility(district: District, village_code: str) -> str:
     """The health/community centre serving the first unit on village → zone → town."""
-    serving: dict[str, list[str]] = {}
-    for fac in district.facilities.values():
-        if fac.kind in RESPONSIBLE_FACILITY_KINDS:
-            for code in fac.serves:
-                serving.setdefault(code, []).append(fac.code)
+    cache = district.cache.get("serving")
+    if cache is None:
+        cache = {}
+        for fac in district.facilities.values():
+            if fac.kind in RESPONSIBLE_FACILITY_KINDS:
+                for code in fac.serves:
+                    cache.setdefault(code, []).append(fac.code)
+        district.cache["serving"] = cache
     for code in unit_path(district, village_code):
         unit = district.units.get(code)
         if unit is None or unit.level == "county":
             break
-        if code in serving:
-            return min(serving[code])
+        if code in cache:
+            return min(cache[code])
     return ""
