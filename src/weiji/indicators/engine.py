@@ -1,0 +1,108 @@
+"""The production indicator engine: compiled definitions evaluated over District facts.
+
+For each period it selects each definition's subjects through the most selective indexed
+block (``blocks.Block.candidates``), tests the remaining blocks, and counts per village and
+population; ``output.build_rows`` rolls the counts up to towns and the county. The index is
+built once per District and shared by all periods (``evaluate_periods``), so twelve months
+cost one load. ``reference.py`` is the brute force it is tested against.
+
+Why not SQL: the catalogue terms (which pregnancy an outcome ends, protection, marriage by
+partner, schedule versions) are defined once in ``weiji.rules.terms``; evaluating them in
+Python over an indexed snapshot keeps one definition of each term and meets the benchmark
+(docs/benchmarks.md, "Indicators"). Loading the snapshot is set-based (one query per table).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from weiji.indicators.blocks import Context, DistrictIndex, LiveBirth, population_of
+from weiji.indicators.definitions import (
+    Indicator,
+    Selection,
+    compile_definitions,
+    default_definitions,
+)
+from weiji.indicators.output import IndicatorRow, build_rows
+from weiji.rules.facts import District
+
+Counts = tuple[Counter, Counter]
+
+
+def _subject_key(subject) -> tuple[str, str] | None:
+    person = subject.mother if isinstance(subject, LiveBirth) else subject
+    population = population_of(person)
+    return None if population is None else (person.village_code, population)
+
+
+def _select(ctx: Context, selection: Selection) -> list:
+    """Subjects passing every block of the selection (cached per period by its spec)."""
+    key = ("select", selection.subject,
+           json.dumps([b.spec() for b in selection.blocks], sort_keys=True))
+    if key in ctx.cache:
+        return ctx.cache[key]
+    pools = [b for b in selection.blocks
+             if b.candidates is not None and b.candidate_subject == selection.subject]
+    best = None
+    for block in pools:
+        pool = ctx.cache.get(("pool", json.dumps(block.spec(), sort_keys=True)))
+        if pool is None:
+            pool = list(block.candidates(ctx))
+            ctx.cache[("pool", json.dumps(block.spec(), sort_keys=True))] = pool
+        if best is None or len(pool) < len(best):
+            best = pool
+    if best is None:
+        raise ValueError("selection without an indexable block")
+    blocks = selection.blocks
+    chosen = [s for s in best if _subject_key(s) is not None and all(b.test(ctx, s) for b in blocks)]
+    ctx.cache[key] = chosen
+    return chosen
+
+
+def evaluate_indicator(ctx: Context, indicator: Indicator) -> Counts:
+    """Village × population (numerator, denominator) counts of one indicator."""
+    num: Counter = Counter()
+    den: Counter = Counter()
+    numerator_blocks = indicator.numerator.blocks
+    for subject in _select(ctx, indicator.denominator):
+        key = _subject_key(subject)
+        den[key] += 1
+        if not indicator.numerator_independent and all(
+            b.test(ctx, subject) for b in numerator_blocks
+        ):
+            num[key] += 1
+    if indicator.numerator_independent:
+        for subject in _select(ctx, indicator.numerator):
+            num[_subject_key(subject)] += 1
+    return num, den
+
+
+def evaluate(
+    index: DistrictIndex, indicators: Sequence[Indicator], p1: date, p2: date
+) -> dict[str, Counts]:
+    ctx = Context(index, p1, p2)
+    return {ind.code: evaluate_indicator(ctx, ind) for ind in indicators}
+
+
+def indicator_rows(
+    district: District, p1: date, p2: date, *, indicators: Sequence[Indicator] | None = None,
+    index: DistrictIndex | None = None, zones: bool = False,
+) -> list[IndicatorRow]:
+    """The rows of `weiji indicators` for one period (every unit × population × indicator)."""
+    indicators = indicators or compile_definitions(default_definitions())
+    index = index or DistrictIndex(district)
+    counts = evaluate(index, indicators, p1, p2)
+    return build_rows(district, [i.meta for i in indicators], counts, p1, p2, zones=zones)
+
+
+def evaluate_periods(
+    district: District, periods: Iterable[tuple[date, date]],
+    indicators: Sequence[Indicator] | None = None,
+) -> dict[tuple[date, date], dict[str, Counts]]:
+    """Village counts for several periods over one index (the monthly cache fills from this)."""
+    indicators = indicators or compile_definitions(default_definitions())
+    index = DistrictIndex(district)
+    return {(p1, p2): evaluate(index, indicators, p1, p2) for p1, p2 in periods}
