@@ -1,0 +1,279 @@
+"""Set-based writes of persons and events for the loader, on SQLite and PostgreSQL.
+
+Persons go through a temporary staging table (executemany on SQLite, COPY on
+PostgreSQL), then a handful of ``INSERT … SELECT … ON CONFLICT DO UPDATE`` statements
+write households, persons, mothers and residency periods. Events stream: on SQLite one
+``executemany`` upsert; on PostgreSQL COPY into a staging table per chunk, then one
+upsert per chunk. Every upsert only touches rows whose values differ, so loading the
+same bundle again changes nothing (ids, ``updated_at`` and history stay as they were).
+
+All statements run inside the caller's transaction (one per file).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from django.db import connection
+
+# Staged person columns → the registry_person column they fill (None: derived elsewhere).
+PERSON_STAGE = (
+    "line", "local_id", "id_number", "id_status", "id_issue", "name", "name_pinyin",
+    "name_initials", "sex", "birth_date", "phone", "village_id", "household_code",
+    "residency", "inflow_date", "hukou_division", "marital_status", "mother_local_id",
+    "death_date",
+)
+# Person columns copied as they are from the stage (besides local_id).
+PERSON_PLAIN = (
+    "id_number", "id_status", "id_issue", "name", "name_pinyin", "name_initials", "sex",
+    "birth_date", "phone", "village_id", "residency", "inflow_date", "hukou_division",
+    "marital_status", "death_date",
+)
+EVENT_COLUMNS = (
+    "event_id", "person_id", "type", "date", "lmp", "outcome", "discharge_date", "vaccine",
+    "dose", "method", "condition", "partner_id", "facility_id", "performed_by", "signed_by",
+    "source_system",
+)
+EVENT_CHUNK = 20_000
+
+
+def _distinct(table: str, columns: Iterable[str]) -> str:
+    return " OR ".join(f"{table}.{c} IS DISTINCT FROM excluded.{c}" for c in columns)
+
+
+class Store:
+    """Bulk writes on the default database connection (inside the caller's transaction)."""
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.vendor = connection.vendor
+        self.raw = connection.connection
+        self.now = datetime.now(UTC)
+        self.now_value = (
+            self.now.strftime("%Y-%m-%d %H:%M:%S.%f") if self.vendor == "sqlite" else self.now
+        )
+
+    # -- helpers -------------------------------------------------------------------
+    def _execute(self, sql: str, params: tuple = ()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def _temp_table(self, name: str, columns_sql: str) -> None:
+        schema = "pg_temp" if self.vendor == "postgresql" else "temp"
+        self._execute(f"DROP TABLE IF EXISTS {schema}.{name}")
+        if self.vendor == "postgresql":
+            self._execute(f"CREATE TEMP TABLE {name} ({columns_sql}) ON COMMIT DROP")
+        else:
+            self._execute(f"CREATE TEMP TABLE {name} ({columns_sql})")
+
+    def _fill(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        if self.vendor == "postgresql":
+            with self.raw.cursor() as cursor, cursor.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+            )
+
+    # -- persons -------------------------------------------------------------------
+    def persons_write(self, rows: Iterable[tuple], *, present: frozenset[str]) -> None:
+        """Upsert staged persons. ``present``: the bundle columns the file has."""
+        date = "date" if self.vendor == "postgresql" else "text"
+        types = {"line": "integer", "village_id": "text", "birth_date": date,
+                 "inflow_date": date, "death_date": date}
+        self._temp_table(
+            "weiji_stage_person",
+            ", ".join(f"{c} {types.get(c, 'text')}" for c in PERSON_STAGE),
+        )
+        self._fill("weiji_stage_person", PERSON_STAGE, rows)
+        self._execute("CREATE INDEX weiji_stage_person_key ON weiji_stage_person (local_id, line)")
+        # A key repeated in the bundle: the later row wins.
+        self._execute(
+            "DELETE FROM weiji_stage_person WHERE EXISTS (SELECT 1 FROM weiji_stage_person s2 "
+            "WHERE s2.local_id = weiji_stage_person.local_id AND s2.line > weiji_stage_person.line)"
+        )
+        if self.vendor == "postgresql":
+            self._execute("ANALYZE weiji_stage_person")
+        has_household = "household_id" in present
+        if has_household:
+            self._execute(
+                "INSERT INTO registry_household (code, village_id, address) "
+                "SELECT household_code, MIN(village_id), '' FROM weiji_stage_person "
+                "WHERE household_code <> '' GROUP BY household_code "
+                "ON CONFLICT (code) DO UPDATE SET village_id = excluded.village_id "
+                "WHERE registry_household.village_id IS DISTINCT FROM excluded.village_id"
+            )
+        plain = [c for c in PERSON_PLAIN if c in present or c in _DERIVED_PERSON]
+        update = [*plain, *(["household_id"] if has_household else [])]
+        household_expr = "h.id" if has_household else "NULL"
+        household_join = (
+            "LEFT JOIN registry_household h ON h.code = s.household_code" if has_household else ""
+        )
+        insert_cols = ", ".join([
+            "local_id", *PERSON_PLAIN, "household_id", "created_at", "updated_at",
+        ])
+        select_cols = ", ".join([
+            "s.local_id", *(f"s.{c}" for c in PERSON_PLAIN), household_expr, "%s", "%s",
+        ])
+        sets = ", ".join([*(f"{c} = excluded.{c}" for c in update), "updated_at = excluded.updated_at"])
+        self._execute(
+            f"INSERT INTO registry_person ({insert_cols}) "
+            f"SELECT {select_cols} FROM weiji_stage_person s {household_join} WHERE true "
+            f"ON CONFLICT (local_id) DO UPDATE SET {sets} "
+            f"WHERE {_distinct('registry_person', update)}",
+            (self.now_value, self.now_value),
+        )
+        if "mother_local_id" in present:
+            self._execute(
+                "UPDATE registry_person SET mother_id = x.mid, updated_at = %s FROM ("
+                "SELECT s.local_id, m.id AS mid FROM weiji_stage_person s "
+                "LEFT JOIN registry_person m ON m.local_id = s.mother_local_id) x "
+                "WHERE registry_person.local_id = x.local_id "
+                "AND registry_person.mother_id IS DISTINCT FROM x.mid",
+                (self.now_value,),
+            )
+        self._residency_write()
+
+    def _residency_write(self) -> None:
+        """One 'loaded' residency period per person: the bundle state from the start.
+
+        A person whose history has periods recorded in the product (moves, out-migration)
+        keeps that history; only periods that came from a load are rewritten.
+        """
+        start = "CASE WHEN p.residency = 'inflow' THEN p.inflow_date ELSE NULL END"
+        self._execute(
+            "UPDATE registry_residencyperiod SET village_id = x.village_id, "
+            "residency = x.residency, valid_from = x.start, valid_to = NULL FROM ("
+            f"SELECT p.id AS person_id, p.village_id, p.residency, {start} AS start "
+            "FROM weiji_stage_person s JOIN registry_person p ON p.local_id = s.local_id) x "
+            "WHERE registry_residencyperiod.person_id = x.person_id "
+            "AND registry_residencyperiod.change = 'loaded' "
+            "AND NOT EXISTS (SELECT 1 FROM registry_residencyperiod o "
+            "WHERE o.person_id = x.person_id AND o.change <> 'loaded') "
+            "AND (registry_residencyperiod.village_id IS DISTINCT FROM x.village_id "
+            "OR registry_residencyperiod.residency IS DISTINCT FROM x.residency "
+            "OR registry_residencyperiod.valid_from IS DISTINCT FROM x.start "
+            "OR registry_residencyperiod.valid_to IS NOT NULL)"
+        )
+        self._execute(
+            "INSERT INTO registry_residencyperiod "
+            "(person_id, village_id, residency, valid_from, valid_to, change, note, recorded_at) "
+            f"SELECT p.id, p.village_id, p.residency, {start}, NULL, 'loaded', '', %s "
+            "FROM weiji_stage_person s JOIN registry_person p ON p.local_id = s.local_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM registry_residencyperiod r WHERE r.person_id = p.id)",
+            (self.now_value,),
+        )
+
+    def person_index(self) -> dict[str, tuple[int, str]]:
+        """local_id → (id, birth date as YYYY-MM-DD) of every person in the database."""
+        index: dict[str, tuple[int, str]] = {}
+        births: dict[str, str] = {}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT local_id, id, birth_date FROM registry_person")
+            while batch := cursor.fetchmany(10_000):
+                for local_id, pk, birth in batch:
+                    text = birth if isinstance(birth, str) else birth.isoformat()
+                    index[local_id] = (pk, births.setdefault(text, text))
+        return index
+
+    # -- events --------------------------------------------------------------------
+    def events_write(self, rows: Iterator[tuple], *, present: frozenset[str], user_id) -> None:
+        """Upsert event rows (tuples in ``EVENT_COLUMNS`` order) as they stream in."""
+        update = [c for c in EVENT_COLUMNS[1:] if c in present or c in _DERIVED_EVENT]
+        if self.vendor == "postgresql":
+            self._events_postgres(rows, update=update, user_id=user_id)
+            return
+        cols = ", ".join([*EVENT_COLUMNS, "recorded_by_id", "created_at", "updated_at"])
+        marks = ", ".join("?" * (len(EVENT_COLUMNS) + 3))
+        sets = ", ".join([*(f"{c} = excluded.{c}" for c in update), "updated_at = excluded.updated_at"])
+        sql = (
+            f"INSERT INTO records_event ({cols}) VALUES ({marks}) "
+            f"ON CONFLICT (event_id) DO UPDATE SET {sets} "
+            f"WHERE {_distinct('records_event', update)}"
+        )
+        tail = (user_id, self.now_value, self.now_value)
+        self.raw.executemany(sql, (row + tail for row in rows))
+
+    def _events_postgres(self, rows: Iterator[tuple], *, update: list[str], user_id) -> None:
+        types = {"person_id": "bigint", "partner_id": "bigint", "dose": "integer",
+                 "date": "date", "lmp": "date", "discharge_date": "date"}
+        self._temp_table(
+            "weiji_stage_event", ", ".join(f"{c} {types.get(c, 'text')}" for c in EVENT_COLUMNS)
+        )
+        cols = ", ".join(EVENT_COLUMNS)
+        sets = ", ".join([*(f"{c} = excluded.{c}" for c in update), "updated_at = excluded.updated_at"])
+        upsert = (
+            f"INSERT INTO records_event ({cols}, recorded_by_id, created_at, updated_at) "
+            f"SELECT {cols}, %s, %s, %s FROM weiji_stage_event "
+            f"ON CONFLICT (event_id) DO UPDATE SET {sets} "
+            f"WHERE {_distinct('records_event', update)}"
+        )
+        copy_sql = f"COPY weiji_stage_event ({cols}) FROM STDIN"
+        params = (user_id, self.now, self.now)
+        # The database works on one chunk while this thread validates the next one.
+        work: queue.Queue = queue.Queue(maxsize=2)
+        failure: list[BaseException] = []
+
+        def writer() -> None:
+            try:
+                with self.raw.cursor() as cursor:
+                    while (payload := work.get()) is not None:
+                        if failure:
+                            continue
+                        with cursor.copy(copy_sql) as copy:
+                            copy.write(payload)
+                        cursor.execute(upsert, params)
+                        cursor.execute("TRUNCATE weiji_stage_event")
+            except BaseException as exc:  # handed back to the loading thread
+                failure.append(exc)
+                while work.get() is not None:
+                    pass
+
+        thread = threading.Thread(target=writer, name="weiji-event-writer", daemon=True)
+        thread.start()
+        try:
+            chunk: dict[str, str] = {}
+            for row in rows:
+                # A key repeated inside one chunk: the later row wins (ON CONFLICT cannot
+                # touch a row twice in one statement).
+                chunk[row[0]] = _copy_line(row)
+                if len(chunk) >= EVENT_CHUNK:
+                    work.put("".join(chunk.values()).encode())
+                    chunk = {}
+                    if failure:
+                        break
+            if chunk and not failure:
+                work.put("".join(chunk.values()).encode())
+        finally:
+            work.put(None)
+            thread.join()
+        if failure:
+            raise failure[0]
+
+
+# Person/event columns that always get a value even when the bundle lacks the column.
+_DERIVED_PERSON = frozenset({"id_status", "id_issue", "name_pinyin", "name_initials"})
+_DERIVED_EVENT = frozenset({"person_id"})
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES) if ("\\" in value or "\t" in value
+                                                   or "\n" in value or "\r" in value) else value
+    return str(value)
+
+
+def _copy_line(row: tuple) -> str:
+    return "\t".join(map(_copy_field, row)) + "\n"
