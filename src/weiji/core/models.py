@@ -36,6 +36,9 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
     def save(self, *args, **kwargs):  # noqa: D401 - append only
         if self.pk is not None:
             raise PermissionError("audit entries are append-only / 审计日志只能追加")
