@@ -120,18 +120,34 @@ def build_rows(
     counts: Mapping[str, tuple[Mapping, Mapping]], p1: date, p2: date, *, zones: bool = False,
 ) -> list[IndicatorRow]:
     """One row per unit × population × indicator, sorted by unit, population, indicator."""
-    units = report_units(district, zones=zones)
-    metas = sorted(metas, key=lambda m: m.code)
-    rolled = {
+    metas = list(metas)
+    rolled = rolled_counts(district, metas, counts, zones=zones)
+    return rows_from_rolled(report_units(district, zones=zones), metas, rolled, p1, p2)
+
+
+def rolled_counts(
+    district: District, metas: Iterable[IndicatorMeta],
+    counts: Mapping[str, tuple[Mapping, Mapping]], *, zones: bool = False,
+) -> dict[str, tuple[Counter, Counter]]:
+    """Per indicator, (numerator, denominator) keyed by (unit_code, population)."""
+    return {
         m.code: (rollup(district, counts[m.code][0], zones=zones),
                  rollup(district, counts[m.code][1], zones=zones))
         for m in metas
     }
+
+
+def rows_from_rolled(
+    units: Iterable[str], metas: Iterable[IndicatorMeta],
+    rolled: Mapping[str, tuple[Mapping, Mapping]], p1: date, p2: date,
+) -> list[IndicatorRow]:
+    metas = sorted(metas, key=lambda m: m.code)
     rows = []
-    for unit in units:
+    for unit in sorted(units):
         for population in POPULATIONS:
             for meta in metas:
-                num, den = rolled[meta.code]
+                num, den = rolled.get(meta.code, ({}, {}))
                 rows.append(make_row(meta, p1, p2, unit, population,
-                                     num[(unit, population)], den[(unit, population)]))
+                                     num.get((unit, population), 0),
+                                     den.get((unit, population), 0)))
     return rows

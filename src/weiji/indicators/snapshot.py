@@ -1,0 +1,91 @@
+"""The register as rule facts for indicators, and the fingerprint of a period's data.
+
+``district_facts`` uses the shared adapter ``weiji.worklists.facts.district_from_db`` when it
+is installed and otherwise reads the current state with one ``values_list`` query per table
+(indicators count people in their *current* village and residency, indicators.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from importlib import util as importlib_util
+
+from django.db.models import Count, Max
+
+from weiji.rules.facts import District, Event, Facility, Person, Unit
+
+
+def district_facts() -> District:
+    """Every unit, facility, person (not merged away) and event, as facts."""
+    if importlib_util.find_spec("weiji.worklists.facts") is not None:
+        from weiji.worklists.facts import district_from_db
+
+        return district_from_db()
+    return _district_from_tables()
+
+
+def _district_from_tables() -> District:
+    from weiji.orgunits.models import Catchment, OrgUnit
+    from weiji.orgunits.models import Facility as FacilityRow
+    from weiji.records.models import Event as EventRow
+    from weiji.registry.models import Person as PersonRow
+
+    units = [
+        Unit(code, name, level, parent_id, urban_rural or "")
+        for code, name, level, parent_id, urban_rural in OrgUnit.objects.values_list(
+            "code", "name", "level", "parent_id", "urban_rural").iterator(chunk_size=5000)
+    ]
+    serves: dict[str, list[str]] = {}
+    for fid, unit in Catchment.objects.values_list("facility_id", "orgunit_id"):
+        serves.setdefault(fid, []).append(unit)
+    facilities = [
+        Facility(code, name, kind, orgunit_id, tuple(sorted(serves.get(code, ()))))
+        for code, name, kind, orgunit_id in FacilityRow.objects.values_list(
+            "code", "name", "kind", "orgunit_id")
+    ]
+    rows = list(PersonRow.objects.filter(merged_into__isnull=True).values_list(
+        "pk", "local_id", "id_number", "name", "sex", "birth_date", "village_id", "residency",
+        "inflow_date", "marital_status", "mother_id", "death_date",
+    ).iterator(chunk_size=20000))
+    local_ids = {row[0]: row[1] for row in rows}
+    persons = [
+        Person(local_id, id_number or "", name, sex, birth, village, residency, inflow,
+               marital or "", local_ids.get(mother_pk), death)
+        for (_pk, local_id, id_number, name, sex, birth, village, residency, inflow, marital,
+             mother_pk, death) in rows
+    ]
+    events = []
+    for (event_id, person_pk, type_, day, lmp, outcome, discharge, vaccine, dose, method,
+         condition, partner_pk, facility) in EventRow.objects.values_list(
+            "event_id", "person_id", "type", "date", "lmp", "outcome", "discharge_date",
+            "vaccine", "dose", "method", "condition", "partner_id", "facility_id",
+    ).iterator(chunk_size=20000):
+        person = local_ids.get(person_pk)
+        if person is None:
+            continue
+        events.append(Event(event_id, person, type_, day, lmp, outcome or "", discharge,
+                            vaccine or "", dose, method or "", condition or "",
+                            local_ids.get(partner_pk), facility))
+    return District.build(units=units, facilities=facilities, persons=persons, events=events)
+
+
+def period_fingerprint(*, period_end: date, definitions_hash: str) -> str:
+    """What a period's indicators depend on: events dated ≤ P2, persons, units, definitions.
+
+    Counts and the latest ``updated_at`` of each (a deleted row lowers a count, an edited row
+    raises a timestamp), so any change to the records of the period gives a new fingerprint.
+    """
+    from weiji.orgunits.models import OrgUnit
+    from weiji.records.models import Event as EventRow
+    from weiji.registry.models import Person as PersonRow
+
+    parts = [definitions_hash]
+    for qs in (
+        EventRow.objects.filter(date__lte=period_end),
+        PersonRow.objects.all(),
+        OrgUnit.objects.all(),
+    ):
+        agg = qs.aggregate(n=Count("pk"), latest=Max("updated_at"))
+        parts.append(f"{agg['n']}:{agg['latest'].isoformat() if agg['latest'] else ''}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
