@@ -1,0 +1,412 @@
+"""The register as rule facts: orgunits, registry and records → ``weiji.rules.facts.District``.
+
+Only what is known on the date ``on`` is read (persons born, events dated on or before it),
+with each person's village and residency as of ``on`` from their residency history
+(``registry.ResidencyPeriod``; the person's current fields when there is none). Persons
+merged into another are left out; their events count for the person they were merged into.
+
+A district is built for a set of *subjects* (all persons, some villages or some persons)
+plus, for rules that look across people, the facts they need of others wherever those
+live: marriages naming a subject as partner and the spouse's checkups and contraception,
+a subject's children (birth dates), and a newborn subject's mother's delivery. Queries are
+raw ``SELECT``s on indexed columns; ``iter_districts`` streams a whole district in chunks of
+persons so that memory stays bounded (300,000 persons, 3 million events).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from weiji.orgunits.models import Catchment, OrgUnit
+from weiji.orgunits.models import Facility as FacilityRow
+from weiji.records.models import Event as EventRow
+from weiji.registry.models import Person as PersonRow
+from weiji.registry.models import ResidencyPeriod
+from weiji.rules.catalogue import Catalogue
+from weiji.rules.evaluate import evaluate_district
+from weiji.rules.facts import District, DueItem, Event, Facility, Person, Unit
+
+# Event types the due-list rules read (the others are for indicators and campaigns).
+RULE_EVENT_TYPES = (
+    "marriage", "preconception_checkup", "folic_acid", "pregnancy_registered",
+    "maternal_handbook", "antenatal_visit", "pregnancy_outcome", "postpartum_visit",
+    "postpartum_42d", "newborn_visit", "child_checkup", "vaccination", "contraception",
+    "elderly_checkup", "chronic_diagnosis", "chronic_followup",
+)
+SPOUSE_EVENT_TYPES = ("preconception_checkup", "contraception")
+BATCH = 900  # ids per IN (...) list: under every SQLite build's variable limit
+NEWBORN_LOOKBACK_DAYS = 366  # mothers' deliveries are read for children born this recently
+
+_P = PersonRow._meta.db_table
+_E = EventRow._meta.db_table
+_R = ResidencyPeriod._meta.db_table
+_PERSON_COLS = (
+    "id, local_id, id_number, name, sex, birth_date, village_id, residency, inflow_date, "
+    "marital_status, mother_id, death_date"
+)
+_EVENT_COLS = (
+    "person_id, event_id, type, date, lmp, outcome, discharge_date, vaccine, dose, method, "
+    "condition, partner_id, facility_id"
+)
+
+
+class _Interner:
+    """Shares equal dates and short strings between rows (memory) and parses SQLite dates."""
+
+    def __init__(self) -> None:
+        self.dates: dict[object, date] = {}
+
+    def date(self, value) -> date | None:
+        if value is None or value == "":
+            return None
+        d = self.dates.get(value)
+        if d is None:
+            d = date.fromisoformat(value) if isinstance(value, str) else value
+            if not isinstance(value, str) and hasattr(value, "date") and callable(value.date):
+                d = value.date()
+            self.dates[value] = d
+        return d
+
+    @staticmethod
+    def text(value) -> str:
+        return sys.intern(value) if value else ""
+
+
+def _batches(ids: list, size: int = BATCH) -> Iterator[list]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _select(sql: str, params: Iterable = ()) -> Iterator[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        while True:
+            rows = cursor.fetchmany(5000)
+            if not rows:
+                return
+            yield from rows
+
+
+def _select_in(sql: str, ids: Iterable, params: Iterable = ()) -> Iterator[tuple]:
+    """``sql`` with one ``{ids}`` placeholder for an IN list, run in batches."""
+    ids = list(ids)
+    for batch in _batches(ids):
+        yield from _select(sql.format(ids=", ".join(["%s"] * len(batch))), [*batch, *params])
+
+
+def _units_and_facilities() -> tuple[list[Unit], list[Facility]]:
+    units = [
+        Unit(code, name, level, parent or None, ur or "")
+        for code, name, level, parent, ur in OrgUnit.objects.values_list(
+            "code", "name", "level", "parent_id", "urban_rural"
+        )
+    ]
+    serves: dict[str, list[str]] = {}
+    for fac, unit in Catchment.objects.values_list("facility_id", "orgunit_id"):
+        serves.setdefault(fac, []).append(unit)
+    facilities = [
+        Facility(code, name, kind, orgunit, tuple(sorted(serves.get(code, ()))))
+        for code, name, kind, orgunit in FacilityRow.objects.values_list(
+            "code", "name", "kind", "orgunit_id"
+        )
+    ]
+    return units, facilities
+
+
+class _Builder:
+    """Builds districts for sets of subject persons on one date."""
+
+    def __init__(self, on: date, types: Iterable[str] | None):
+        self.on = on
+        self.on_param = on.isoformat() if connection.vendor == "sqlite" else on
+        self.types = tuple(types) if types is not None else None
+        self.intern = _Interner()
+        self.units, self.facilities = _units_and_facilities()
+        # merged-away person id → the id of the person it now is (chains followed)
+        merged = dict(
+            PersonRow.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id")
+        )
+        self.merged: dict[int, int] = {}
+        for src in merged:
+            target, seen = merged[src], {src}
+            while target in merged and target not in seen:
+                seen.add(target)
+                target = merged[target]
+            self.merged[src] = target
+        self.merged_sources: dict[int, list[int]] = {}
+        for src, target in self.merged.items():
+            self.merged_sources.setdefault(target, []).append(src)
+
+    # --- persons --------------------------------------------------------------------------
+    def person_rows_by_ids(self, ids: Iterable[int]) -> list[tuple]:
+        return list(_select_in(
+            f"SELECT {_PERSON_COLS} FROM {_P} WHERE id IN ({{ids}}) AND merged_into_id IS NULL "
+            "AND birth_date <= %s", ids, [self.on_param],
+        ))
+
+    def periods(self, ids: list[int]) -> dict[int, list[tuple]]:
+        found: dict[int, list[tuple]] = {}
+        for pid, village, residency, start, end in _select_in(
+            f"SELECT person_id, village_id, residency, valid_from, valid_to FROM {_R} "
+            "WHERE person_id IN ({ids})", ids,
+        ):
+            found.setdefault(pid, []).append(
+                (village, residency, self.intern.date(start), self.intern.date(end))
+            )
+        return found
+
+    def periods_in_range(self, lo: int, hi: int) -> dict[int, list[tuple]]:
+        found: dict[int, list[tuple]] = {}
+        for pid, village, residency, start, end in _select(
+            f"SELECT person_id, village_id, residency, valid_from, valid_to FROM {_R} "
+            "WHERE person_id >= %s AND person_id <= %s", [lo, hi],
+        ):
+            found.setdefault(pid, []).append(
+                (village, residency, self.intern.date(start), self.intern.date(end))
+            )
+        return found
+
+    def person(self, row: tuple, periods: list[tuple] | None, mothers: dict[int, str]) -> Person:
+        (pk, local_id, id_number, name, sex, birth, village, residency, inflow, marital,
+         mother, death) = row
+        text, d = self.intern.text, self.intern.date
+        if periods:
+            village, residency = self.as_of(periods, village)
+        return Person(
+            local_id=local_id, id_number=id_number or "", name=name, sex=text(sex),
+            birth_date=d(birth), village_code=text(village), residency=text(residency),
+            inflow_date=d(inflow), marital_status=text(marital),
+            mother=mothers.get(mother) if mother is not None else None, death_date=d(death),
+        )
+
+    def as_of(self, periods: list[tuple], current_village: str) -> tuple[str, str]:
+        """(village, residency) on ``on`` from the history; out of scope before the first."""
+        on = self.on
+        covering = [p for p in periods if (p[2] is None or p[2] <= on) and (p[3] is None or on < p[3])]
+        if covering:
+            covering.sort(key=lambda p: p[2] or date.min)
+            return covering[-1][0], covering[-1][1]
+        ordered = sorted(periods, key=lambda p: p[2] or date.min)
+        if ordered[0][2] is not None and on < ordered[0][2]:
+            return ordered[0][0], ""  # not yet managed here on that date
+        return ordered[-1][0], ordered[-1][1]
+
+    def local_ids(self, ids: Iterable[int]) -> dict[int, str]:
+        ids = [self.merged.get(i, i) for i in ids]
+        found = dict(_select_in(f"SELECT id, local_id FROM {_P} WHERE id IN ({{ids}})", set(ids)))
+        return found
+
+    # --- events ---------------------------------------------------------------------------
+    def _event_filter(self, types: tuple[str, ...] | None) -> tuple[str, list]:
+        sql = " AND date <= %s"
+        params: list = [self.on_param]
+        if types is not None:
+            sql += f" AND type IN ({', '.join(['%s'] * len(types))})"
+            params.extend(types)
+        return sql, params
+
+    def event_rows(self, ids: list[int], types: tuple[str, ...] | None, extra: str = "",
+                   extra_params: Iterable = ()) -> Iterator[tuple]:
+        cond, params = self._event_filter(types)
+        sources = [s for i in ids for s in self.merged_sources.get(i, ())]
+        yield from _select_in(
+            f"SELECT {_EVENT_COLS} FROM {_E} WHERE person_id IN ({{ids}}){cond}{extra}",
+            [*ids, *sources], [*params, *extra_params],
+        )
+
+    def event_rows_in_range(self, lo: int, hi: int) -> Iterator[tuple]:
+        cond, params = self._event_filter(self.types)
+        yield from _select(
+            f"SELECT {_EVENT_COLS} FROM {_E} WHERE person_id >= %s AND person_id <= %s{cond}",
+            [lo, hi, *params],
+        )
+        sources = [s for t, srcs in self.merged_sources.items() if lo <= t <= hi for s in srcs]
+        if sources:
+            yield from self.event_rows(sources, self.types)
+
+    def event(self, row: tuple, local_ids: dict[int, str]) -> Event | None:
+        (pid, event_id, type_, day, lmp, outcome, discharge, vaccine, dose, method, condition,
+         partner, facility) = row
+        person = local_ids.get(self.merged.get(pid, pid))
+        if person is None:
+            return None
+        text, d = self.intern.text, self.intern.date
+        return Event(
+            event_id=event_id, person=person, type=text(type_), date=d(day), lmp=d(lmp),
+            outcome=text(outcome), discharge_date=d(discharge), vaccine=text(vaccine),
+            dose=dose, method=text(method), condition=text(condition),
+            partner=local_ids.get(self.merged.get(partner, partner)) if partner else None,
+            facility_code=text(facility) or None,
+        )
+
+    # --- one district ---------------------------------------------------------------------
+    def build(self, rows: list[tuple], periods: dict[int, list[tuple]],
+              own_events: Iterable[tuple] | None = None) -> District:
+        on = self.on
+        subject_ids = [r[0] for r in rows]
+        subject_set = set(subject_ids)
+        local_ids: dict[int, str] = {r[0]: r[1] for r in rows}
+        if own_events is None:
+            own_events = self.event_rows(subject_ids, self.types)
+        own = list(own_events)
+        # marriages naming a subject as partner (the other spouse may live anywhere)
+        partner_ids = [i for i in subject_ids] + [
+            s for i in subject_ids for s in self.merged_sources.get(i, ())
+        ]
+        cond, params = self._event_filter(("marriage",))
+        named = list(_select_in(
+            f"SELECT {_EVENT_COLS} FROM {_E} WHERE partner_id IN ({{ids}}){cond}",
+            partner_ids, params,
+        ))
+        spouses = {r[11] for r in own if r[2] == "marriage" and r[11] is not None}
+        spouses |= {r[0] for r in named}
+        spouses = {self.merged.get(s, s) for s in spouses} - subject_set
+        spouse_events = list(self.event_rows(sorted(spouses), SPOUSE_EVENT_TYPES)) if spouses else []
+        # children of subjects (born by ``on``; alive or not, wherever they live)
+        children_rows = [
+            r for r in _select_in(
+                f"SELECT {_PERSON_COLS} FROM {_P} WHERE mother_id IN ({{ids}}) "
+                "AND merged_into_id IS NULL AND birth_date <= %s",
+                partner_ids, [self.on_param],
+            ) if r[0] not in subject_set
+        ]
+        # mothers of recently born subjects: their deliveries give the newborn's discharge
+        recent = on - timedelta(days=NEWBORN_LOOKBACK_DAYS)
+        mothers = {
+            r[10] for r in rows
+            if r[10] is not None and self.intern.date(r[5]) > recent
+        }
+        mothers = {self.merged.get(m, m) for m in mothers} - subject_set
+        mother_events = list(self.event_rows(
+            sorted(mothers), ("pregnancy_outcome",), " AND date > %s",
+            [recent.isoformat() if connection.vendor == "sqlite" else recent],
+        )) if mothers else []
+        # names for every person id referred to
+        wanted = {r[10] for r in rows if r[10] is not None}
+        wanted |= spouses | mothers | {r[0] for r in named}
+        wanted |= {r[11] for r in own if r[11] is not None}
+        wanted |= {r[0] for r in children_rows}
+        missing = {self.merged.get(i, i) for i in wanted} - set(local_ids)
+        if missing:
+            local_ids.update(self.local_ids(missing))
+        for src, target in self.merged.items():
+            if target in local_ids:
+                local_ids.setdefault(src, local_ids[target])
+        persons = [self.person(r, periods.get(r[0]), local_ids) for r in rows]
+        persons += [self.person(r, None, local_ids) for r in children_rows]
+        events = []
+        seen: set[str] = set()
+        for row in (*own, *named, *spouse_events, *mother_events):
+            if row[1] in seen:
+                continue
+            ev = self.event(row, local_ids)
+            if ev is not None:
+                seen.add(row[1])
+                events.append(ev)
+        return District.build(
+            units=self.units, facilities=self.facilities, persons=persons, events=events,
+            subjects=[local_ids[i] for i in subject_ids],
+        )
+
+    # --- selecting subjects ---------------------------------------------------------------
+    def for_villages(self, villages: list[str]) -> District:
+        candidates = {r[0] for r in _select_in(
+            f"SELECT id FROM {_P} WHERE village_id IN ({{ids}}) AND merged_into_id IS NULL",
+            villages,
+        )}
+        candidates |= {r[0] for r in _select_in(
+            f"SELECT DISTINCT person_id FROM {_R} WHERE village_id IN ({{ids}})", villages,
+        )}
+        rows = self.person_rows_by_ids(sorted(candidates))
+        periods = self.periods([r[0] for r in rows])
+        wanted = set(villages)
+        keep = []
+        for r in rows:
+            village = self.as_of(periods[r[0]], r[6])[0] if r[0] in periods else r[6]
+            if village in wanted:
+                keep.append(r)
+        return self.build(keep, periods)
+
+    def for_persons(self, local_ids: list[str]) -> District:
+        ids = [r[0] for r in _select_in(
+            f"SELECT id FROM {_P} WHERE local_id IN ({{ids}})", local_ids
+        )]
+        rows = self.person_rows_by_ids(sorted({self.merged.get(i, i) for i in ids}))
+        return self.build(rows, self.periods([r[0] for r in rows]))
+
+    def chunks(self, size: int) -> Iterator[District]:
+        last = 0
+        while True:
+            rows = list(_select(
+                f"SELECT {_PERSON_COLS} FROM {_P} WHERE id > %s AND merged_into_id IS NULL "
+                "AND birth_date <= %s ORDER BY id LIMIT %s", [last, self.on_param, size],
+            ))
+            if not rows:
+                return
+            lo, hi = rows[0][0], rows[-1][0]
+            last = hi
+            yield self.build(rows, self.periods_in_range(lo, hi), self.event_rows_in_range(lo, hi))
+
+
+def district_from_db(
+    *, on: date | None = None, villages: Iterable[str] | None = None,
+    persons: Iterable[str] | None = None, types: Iterable[str] | None = None,
+) -> District:
+    """The facts known on ``on`` (default today) for every person, some villages or persons.
+
+    ``villages``: village codes (a person belongs to the village they lived in on ``on``).
+    ``persons``: local_ids. ``types``: event types to read (default all). The district's
+    ``subjects`` are the persons asked for; others in it are only there as references.
+    """
+    on = on or timezone.localdate()
+    builder = _Builder(on, types)
+    if persons is not None:
+        return builder.for_persons(sorted(set(persons)))
+    if villages is not None:
+        return builder.for_villages(sorted(set(villages)))
+    # one chunk: the whole district in memory (use ``iter_districts`` to stream it)
+    return next(builder.chunks(sys.maxsize), None) or District.build(
+        units=builder.units, facilities=builder.facilities, persons=(), events=(), subjects=()
+    )
+
+
+def iter_districts(
+    *, on: date, villages: Iterable[str] | None = None, chunk_size: int = 20_000,
+    types: Iterable[str] | None = RULE_EVENT_TYPES,
+) -> Iterator[District]:
+    """The district (or some villages of it) as a stream of partial districts of subjects."""
+    builder = _Builder(on, types)
+    if villages is None:
+        yield from builder.chunks(chunk_size)
+        return
+    codes = sorted(set(villages))
+    batch: list[str] = []
+    count = 0
+    village_sizes = dict(
+        PersonRow.objects.filter(village_id__in=codes).values("village_id")
+        .annotate(n=Count("id")).values_list("village_id", "n")
+    )
+    for code in codes:
+        batch.append(code)
+        count += village_sizes.get(code, 0)
+        if count >= chunk_size:
+            yield builder.for_villages(batch)
+            batch, count = [], 0
+    if batch:
+        yield builder.for_villages(batch)
+
+
+def due_items_from_db(
+    *, as_of: date, catalogue: Catalogue | None = None, villages: Iterable[str] | None = None,
+    chunk_size: int = 20_000,
+) -> Iterator[DueItem]:
+    """Every due item of the district (or of ``villages``) on ``as_of``, unsorted, streamed."""
+    wanted = None if villages is None else set(villages)
+    for district in iter_districts(on=as_of, villages=wanted, chunk_size=chunk_size):
+        yield from evaluate_district(district, as_of, catalogue, villages=wanted)
