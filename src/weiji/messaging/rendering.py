@@ -1,0 +1,70 @@
+"""Template variables, rendering and length checks against provider limits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+VARIABLES = ("name", "service", "due_date", "place", "phone")
+VARIABLE_LABELS = {
+    "name": "姓名", "service": "服务项目", "due_date": "截止日期", "place": "服务地点",
+    "phone": "责任人电话",
+}
+_VAR = re.compile(r"\{([a-z_]+)\}")
+
+# Shipped when a district has not written its own (service "*" = every service).
+DEFAULT_BODIES = {
+    "sms": "{name}您好，您的{service}服务请于{due_date}前到{place}办理，咨询电话{phone}。回复TD退订",
+    "wechat": "{name}您好，您的{service}服务请于{due_date}前到{place}办理，咨询电话{phone}。",
+}
+
+
+class TemplateError(ValueError):
+    """A template or its values do not fit (message in Chinese and English)."""
+
+
+def template_variables(body: str) -> list[str]:
+    """The variables of a body in order of first appearance; unknown names are an error."""
+    seen: list[str] = []
+    for name in _VAR.findall(body):
+        if name not in VARIABLES:
+            raise TemplateError(
+                f"模板中有未知变量 {{{name}}}，可用变量：{'、'.join('{' + v + '}' for v in VARIABLES)} / "
+                f"unknown variable {{{name}}} in the template; use {', '.join(VARIABLES)}"
+            )
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def format_due_date(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: str
+    params: dict[str, str]  # in template order (Tencent's TemplateParamSet follows it)
+
+
+def render(body: str, values: dict[str, str], *, variable_max_length: int | None,
+           body_max_length: int | None) -> Rendered:
+    """Fill a body; raise TemplateError when a value or the whole text exceeds the limits."""
+    names = template_variables(body)
+    params = {n: str(values.get(n, "")) for n in names}
+    if variable_max_length:
+        for n, v in params.items():
+            if len(v) > variable_max_length:
+                raise TemplateError(
+                    f"变量{VARIABLE_LABELS[n]}（{v}）超过服务商限制的{variable_max_length}个字 / "
+                    f"variable {n} ({len(v)} characters) exceeds the provider limit of "
+                    f"{variable_max_length}"
+                )
+    text = _VAR.sub(lambda m: params[m.group(1)], body)
+    if body_max_length and len(text) > body_max_length:
+        raise TemplateError(
+            f"短信全文{len(text)}字，超过服务商限制的{body_max_length}字 / the message has "
+            f"{len(text)} characters, over the provider limit of {body_max_length}"
+        )
+    return Rendered(body=text, params=params)
