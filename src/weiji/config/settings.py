@@ -7,6 +7,7 @@ from pathlib import Path
 from weiji.config.celery import *  # noqa: F401,F403
 from weiji.config.database import databases
 from weiji.config.env import env_bool, env_int, env_str, secret_key, var_dir
+from weiji.config.messaging import *  # noqa: F401,F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
