@@ -46,6 +46,7 @@ class ServiceRecord:
     fields: dict[str, object] = field(default_factory=dict)
     lookback_days: int = 0
     any_date: bool = False  # vaccinations count whenever recorded
+    closes: bool = True  # False: the record documents work on the item but never closes it
 
     @property
     def needs_method(self) -> bool:
@@ -60,8 +61,8 @@ def service_record(service: str) -> ServiceRecord | None:
     """The record that closes ``service``, or None for a code this product does not know."""
     if service in _FIXED:
         type_, label = _FIXED[service]
-        return ServiceRecord(service, type_, label,
-                             lookback_days=_LOOKBACK_DAYS.get(service, 0))
+        return ServiceRecord(service, type_, label, lookback_days=_LOOKBACK_DAYS.get(service, 0),
+                             closes=service != "pregnancy_followup_lost")
     if service.startswith("child_checkup_"):
         age = service.removeprefix("child_checkup_")
         return ServiceRecord(service, "child_checkup", f"儿童健康检查（{_CHECKUP_AGES.get(age, age)}）",

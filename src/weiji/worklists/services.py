@@ -9,8 +9,10 @@ catalogue change, rule). Every change is an append-only ``ServiceItemEvent``.
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import importlib.util
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from weiji.orgunits.models import Facility, OrgUnit
+from weiji.orgunits.models import Facility
 from weiji.records.models import Event
 from weiji.registry.models import Person
 from weiji.rules.facts import DueItem
@@ -41,6 +43,7 @@ from weiji.worklists.models import (
 from weiji.worklists.servicemap import service_record
 
 BATCH = 2000
+logger = logging.getLogger(__name__)
 Key = tuple[int, str, date]
 
 
@@ -86,7 +89,7 @@ def _unit_kind(responsible: str, village_code: str, facility_codes: set[str]) ->
 def _closing_event(item: dict, events: list[dict], as_of: date) -> dict | None:
     """The latest record of the person that records the item's service, or None."""
     record = service_record(item["service"])
-    if record is None:
+    if record is None or not record.closes:
         return None
     lower = item["due_from"] - timedelta(days=record.lookback_days)
     best = None
@@ -324,6 +327,7 @@ def _tasks_sync(*, created: list[ServiceItem], reopened: list[int],
         Task.objects.filter(item_id=o.id).exclude(unit_code=o.responsible or o.village_id).update(
             unit_code=o.responsible or o.village_id, unit_kind=o.responsible_kind)
     now = timezone.now()
+    actor = _actor()
     if reopened:
         tasks = list(Task.objects.filter(item_id__in=reopened).exclude(status=TaskStatus.PENDING))
         for t in tasks:
@@ -339,10 +343,20 @@ def _tasks_sync(*, created: list[ServiceItem], reopened: list[int],
             status, ev = by_item[t.item_id]
             if t.status == status:
                 continue
-            t.status, t.acted_at = status, now
-            actions.append(TaskAction(task=t, status=status, event_id=ev, note="名单重新生成"))
-        Task.objects.bulk_update(tasks, ["status", "acted_at"])
+            t.status, t.acted_at, t.acted_by = status, now, actor
+            actions.append(TaskAction(task=t, status=status, event_id=ev, user=actor,
+                                      note="服务记录关闭" if ev else "名单重新生成"))
+        Task.objects.bulk_update(tasks, ["status", "acted_at", "acted_by"])
         TaskAction.objects.bulk_create(actions)
+
+
+# The user whose recorded event triggers a regeneration (None for scheduled runs); set by
+# ``weiji.worklists.taskflow`` around ``event_record`` so task closures name who acted.
+current_actor: contextvars.ContextVar = contextvars.ContextVar("worklists_actor", default=None)
+
+
+def _actor():
+    return current_actor.get()
 
 
 # --- evaluation -------------------------------------------------------------------------
@@ -366,39 +380,26 @@ def servicelist_generate(
     reason: str = ChangeReason.RULE,
     event_id: int | None = None,
 ) -> ApplyResult:
-    """Regenerate the live list as of ``as_of`` for the district, some villages or persons."""
+    """Regenerate the live list as of ``as_of`` for the district, some villages or persons.
+
+    The district/village run streams the population in chunks through the rule engine
+    (``due_items_from_db``) and applies the whole result set at once; a person run builds
+    the facts of those persons (with the spouses, mothers and children rules look at).
+    """
     evaluate, facts = _rules()
     active = catalogue_current()
-    villages = None if villages is None else sorted(set(villages))
     if persons is None:
-        district = facts.district_from_db(on=as_of, villages=villages)
-        items = list(evaluate.evaluate_district(district, as_of, active.catalogue,
-                                                villages=villages))
+        villages = None if villages is None else sorted(set(villages))
+        items = facts.due_items_from_db(as_of=as_of, catalogue=active.catalogue,
+                                        villages=villages)
         return servicelist_apply(items=items, as_of=as_of, catalogue_version=active.version,
                                  villages=villages, reason=reason, event_id=event_id)
     persons = sorted(set(persons))
-    rows = list(Person.objects.filter(id__in=persons).values_list("id", "local_id"))
-    related = _related_villages(persons)
-    district = facts.district_from_db(on=as_of, villages=sorted(related))
-    items: list[DueItem] = []
-    for _, local_id in rows:
-        if local_id in district.persons:
-            items.extend(evaluate.evaluate_person(district, local_id, as_of, active.catalogue))
+    local_ids = list(Person.objects.filter(id__in=persons).values_list("local_id", flat=True))
+    district = facts.district_from_db(on=as_of, persons=local_ids)
+    items = list(evaluate.evaluate_district(district, as_of, active.catalogue))
     return servicelist_apply(items=items, as_of=as_of, catalogue_version=active.version,
                              persons=persons, reason=reason, event_id=event_id)
-
-
-def _related_villages(person_ids: list[int]) -> set[str]:
-    """Villages holding the persons and everyone their rules refer to (mother, children, spouse)."""
-    ids = set(person_ids)
-    rows = Person.objects.filter(id__in=person_ids).values("mother_id")
-    ids |= {r["mother_id"] for r in rows if r["mother_id"]}
-    ids |= set(Person.objects.filter(mother_id__in=person_ids).values_list("id", flat=True))
-    ids |= {p for p in Event.objects.filter(person_id__in=person_ids, type="marriage")
-            .values_list("partner_id", flat=True) if p}
-    ids |= set(Event.objects.filter(partner_id__in=person_ids, type="marriage")
-               .values_list("person_id", flat=True))
-    return set(Person.objects.filter(id__in=ids).values_list("village_id", flat=True))
 
 
 def persons_affected_by(*, person_id: int) -> list[int]:
@@ -428,6 +429,10 @@ def servicelist_refresh_person(*, person_id: int, event_id: int | None = None) -
     """
     persons = persons_affected_by(person_id=person_id)
     if not persons:
+        return
+    if importlib.util.find_spec("weiji.worklists.facts") is None:
+        logger.warning("service lists not refreshed: the rules adapter weiji.worklists.facts "
+                       "is not installed")
         return
     servicelist_generate(as_of=timezone.localdate(), persons=persons,
                          reason=ChangeReason.EVENT, event_id=event_id)
@@ -468,6 +473,3 @@ def servicelist_snapshot(*, as_of: date) -> Snapshot:
     snap.save(update_fields=["item_count"])
     return snap
 
-
-def villages_all() -> list[str]:
-    return list(OrgUnit.objects.filter(level="village").values_list("code", flat=True))

@@ -44,3 +44,30 @@ def due(person: Person, service: str, due_from: date, due_until: date, *, as_of:
                    person_local_id=person.local_id, id_number=person.id_number,
                    service=service, due_from=due_from, due_until=due_until, status=status,
                    responsible=responsible, basis=basis)
+
+
+def make_user(username: str, role: str, *, orgunit: str | None = None,
+              facility: str | None = None, name: str = ""):
+    from weiji.accounts.models import User
+
+    return User.objects.create_user(username=username, password="pw-12345678", role=role,
+                                    orgunit_id=orgunit, facility_id=facility,
+                                    display_name=name or username)
+
+
+def make_delivery(*, as_of: date, village: str = V1, local_id: str = "M1",
+                  name: str = "李秀英") -> tuple[Person, Person]:
+    """A mother who delivered two days before ``as_of`` (postpartum/newborn visits due)."""
+    from datetime import timedelta
+
+    mother = make_person(local_id, village=village, name=name,
+                         id_number="370303199001011228", birth=date(1990, 1, 1),
+                         marital_status="20", phone="13812345678")
+    born = as_of - timedelta(days=2)
+    make_event(mother, "pregnancy_registered", born - timedelta(days=200), f"{local_id}-PR",
+               lmp=born - timedelta(days=270))
+    make_event(mother, "pregnancy_outcome", born, f"{local_id}-PO", outcome="live_birth",
+               discharge_date=born + timedelta(days=1))
+    child = make_person(f"{local_id}-C", village=village, sex="1", birth=born, mother=mother,
+                        name=f"{name[0]}宝宝", id_number="")
+    return mother, child
