@@ -77,6 +77,8 @@ def evaluate_indicator(ctx: Context, indicator: Indicator) -> Counts:
     if indicator.numerator_independent:
         for subject in _select(ctx, indicator.numerator):
             num[_subject_key(subject)] += 1
+    if indicator.meta.count_only:
+        return num, Counter()
     return num, den
 
 

@@ -60,3 +60,6 @@ class IndicatorValue(models.Model):
             )
         ]
         indexes = [models.Index(fields=["period", "indicator"], name="ind_value_period_ind")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.population} {self.indicator}"
