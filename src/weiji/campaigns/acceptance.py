@@ -129,17 +129,21 @@ def campaign_results(
     until: date | None = None,
     today: date | None = None,
     targets: dict[str, list[Person]] | None = None,
+    activity: District | None = None,
 ) -> list[VillageResult]:
     """One result per taking-part village, sorted by village code, ranked and judged.
 
+    ``district`` holds the facts on the start date (targets); ``activity`` the targets'
+    checkups and home visits during the campaign (default: ``district`` itself).
     ``until`` limits the events to those dated on or before it (progress during the
     campaign); ``today`` fills the ``*_today`` counts.
     """
     if targets is None:
         targets = campaign_targets(district, defn)
+    activity = district if activity is None else activity
     partial: list[VillageResult] = []
     for code in sorted(targets):
-        statuses = [target_status(district, defn, p, until=until) for p in targets[code]]
+        statuses = [target_status(activity, defn, p, until=until) for p in targets[code]]
         unit = district.units.get(code)
         cls = class_of(unit.urban_rural if unit else "")
         attended = sum(1 for s in statuses if s.attended)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from weiji.campaigns.acceptance import REPORT_COLUMNS, campaign_results, report_row
 from weiji.campaigns.definition import DefinitionError, definition_load
-from weiji.campaigns.selectors import campaign_district
-from weiji.indicators.exchange import csv_text
+from weiji.campaigns.exports import report_csv
+from weiji.campaigns.selectors import campaign_report_results
 
 
 class Command(BaseCommand):
@@ -22,8 +21,8 @@ class Command(BaseCommand):
             defn = definition_load(definition)
         except DefinitionError as exc:
             raise CommandError(str(exc)) from None
-        results = campaign_results(campaign_district(defn), defn)
-        text = csv_text([report_row(r) for r in results], REPORT_COLUMNS)
+        results = campaign_report_results(defn)
+        text = report_csv(results)
         try:
             with open(out, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)

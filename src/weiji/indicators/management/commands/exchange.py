@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from weiji.indicators.exchange import MonthError, exchange_lists, exchange_write, parse_month
-from weiji.indicators.exchange_facts import district_snapshot
+from weiji.worklists.facts import district_from_db
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             first, last = parse_month(month)
         except MonthError as exc:
             raise CommandError(str(exc)) from None
-        lists = exchange_lists(district_snapshot(on=last), month_start=first, month_end=last)
+        lists = exchange_lists(district_from_db(on=last), month_start=first, month_end=last)
         try:
             paths = exchange_write(lists, out)
         except OSError as exc:
