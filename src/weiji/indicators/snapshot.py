@@ -1,15 +1,17 @@
 """The register as rule facts for indicators, and the fingerprint of a period's data.
 
-``district_facts`` uses the shared adapter ``weiji.worklists.facts.district_from_db`` when it
-is installed and otherwise reads the current state with one ``values_list`` query per table
-(indicators count people in their *current* village and residency, indicators.md).
+Indicators count people in their *current* village and residency (indicators.md) and use a
+``death_date`` or ``inflow_date`` after P2 as given (Readings 17), so unlike the work lists'
+adapter (``weiji.worklists.facts``, facts *known on* a date with residency history) this
+reads the current state of every table with one set-based query each. Events after P2 are
+left out by the blocks themselves. Events of a person merged into another count for the
+person kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date
-from importlib import util as importlib_util
 
 from django.db.models import Count, Max
 
@@ -17,15 +19,7 @@ from weiji.rules.facts import District, Event, Facility, Person, Unit
 
 
 def district_facts() -> District:
-    """Every unit, facility, person (not merged away) and event, as facts."""
-    if importlib_util.find_spec("weiji.worklists.facts") is not None:
-        from weiji.worklists.facts import district_from_db
-
-        return district_from_db()
-    return _district_from_tables()
-
-
-def _district_from_tables() -> District:
+    """Every unit, facility, person (not merged away) and event, as facts (current state)."""
     from weiji.orgunits.models import Catchment, OrgUnit
     from weiji.orgunits.models import Facility as FacilityRow
     from weiji.records.models import Event as EventRow
@@ -49,6 +43,15 @@ def _district_from_tables() -> District:
         "inflow_date", "marital_status", "mother_id", "death_date",
     ).iterator(chunk_size=20000))
     local_ids = {row[0]: row[1] for row in rows}
+    merged = dict(PersonRow.objects.filter(merged_into__isnull=False)
+                  .values_list("pk", "merged_into_id"))
+    for pk, into in merged.items():
+        seen = {pk}
+        while into in merged and into not in seen:  # follow chains of merges
+            seen.add(into)
+            into = merged[into]
+        if into in local_ids:
+            local_ids[pk] = local_ids[into]
     persons = [
         Person(local_id, id_number or "", name, sex, birth, village, residency, inflow,
                marital or "", local_ids.get(mother_pk), death)
