@@ -1,9 +1,32 @@
 """The periodic schedule, in one place.
 
-Each entry: name -> (dotted path of a function taking no arguments, crontab-like spec).
-The in-process scheduler (``weiji worker``/``weiji serve``) and Celery beat both read it.
+``PERIODIC_JOBS``: name -> {"func": dotted path of a function taking no arguments,
+"every_seconds": N, "timeout_seconds": T (optional, default 600)}. A job runs at most every
+N seconds; each run holds a database lock (``messaging.JobLock``) for at most T seconds so
+runs never overlap, across processes too. The in-process scheduler
+(``weiji.messaging.scheduler``: ``weiji worker`` and, through ``BACKGROUND_STARTERS``,
+``weiji serve``) and Celery beat (``weiji.config.celery_app``, when WEIJI_REDIS_URL is
+set) both read it.
+
+``BACKGROUND_STARTERS``: dotted paths of functions ``weiji serve`` calls once at start.
 """
 
 from __future__ import annotations
 
-PERIODIC_JOBS: dict[str, dict] = {}
+PERIODIC_JOBS: dict[str, dict] = {
+    # Reminders (温馨告知): plan from open service items, send what is due, fetch receipts.
+    "messaging.plan": {
+        "func": "weiji.messaging.tasks.job_plan", "every_seconds": 900, "timeout_seconds": 3600,
+    },
+    "messaging.send": {
+        "func": "weiji.messaging.tasks.job_send", "every_seconds": 20, "timeout_seconds": 1800,
+    },
+    "messaging.receipts": {
+        "func": "weiji.messaging.tasks.job_receipts", "every_seconds": 300,
+        "timeout_seconds": 900,
+    },
+}
+
+BACKGROUND_STARTERS: list[str] = [
+    "weiji.messaging.scheduler.start_background",
+]
