@@ -77,6 +77,7 @@ def write_xlsx(items: Iterable[DueItem], path: Path) -> int:
 
 class Command(BaseCommand):
     help = "写出某日的服务名单 / write the service list (who is due for what) as of a date"
+    requires_system_checks: list[str] = []  # a batch export: the web layer is not involved
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", required=True, help="YYYY-MM-DD, normally a month's first day")
