@@ -47,10 +47,10 @@ def due(person: Person, service: str, due_from: date, due_until: date, *, as_of:
 
 
 def make_user(username: str, role: str, *, orgunit: str | None = None,
-              facility: str | None = None, name: str = ""):
+              facility: str | None = None, name: str = "", password: str | None = None):
     from weiji.accounts.models import User
 
-    return User.objects.create_user(username=username, password="pw-12345678", role=role,
+    return User.objects.create_user(username=username, password=password, role=role,
                                     orgunit_id=orgunit, facility_id=facility,
                                     display_name=name or username)
 

@@ -18,7 +18,6 @@ from weiji.worklists.models import (
 from weiji.worklists.services import servicelist_apply, servicelist_snapshot
 from weiji.worklists.tests.builders import (
     FAC,
-    TOWN,
     V1,
     V2,
     due,
@@ -181,7 +180,6 @@ def test_snapshot_is_frozen(setup):
     assert again.pk == snap.pk
     assert SnapshotItem.objects.filter(snapshot=snap).count() == 3
     assert Snapshot.objects.count() == 1
-    assert TOWN  # the builders' town holds both villages
 
 
 def test_history_rows_are_append_only(setup):
