@@ -61,9 +61,13 @@ REQUIRED_BY_TYPE: dict[str, tuple[str, ...]] = {
 
 
 class Event(models.Model):
-    event_id = models.CharField(max_length=60, unique=True)
+    # Unique through Meta.constraints (no extra LIKE index on PostgreSQL); the FK columns
+    # below are covered by the composite indexes, so they get no index of their own:
+    # fewer indexes keep bulk loads fast.
+    event_id = models.CharField(max_length=60)
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.CASCADE, related_name="events", db_constraint=False
+        "registry.Person", on_delete=models.CASCADE, related_name="events", db_constraint=False,
+        db_index=False,
     )
     type = models.CharField(max_length=24, choices=EventType.choices)
     date = models.DateField()
@@ -76,23 +80,24 @@ class Event(models.Model):
     condition = models.CharField(max_length=16, choices=Condition.choices, blank=True, default="")
     partner = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     facility = models.ForeignKey(
         "orgunits.Facility", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="events", db_constraint=False,
+        related_name="events", db_constraint=False, db_index=False,
     )
     performed_by = models.CharField(max_length=60, blank=True, default="")
     signed_by = models.CharField(max_length=60, blank=True, default="")
     source_system = models.CharField(max_length=60, blank=True, default="")
     recorded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["event_id"], name="event_event_id_unique")]
         indexes = [
             models.Index(fields=["person", "type", "date"], name="event_person_type_date"),
             models.Index(fields=["type", "date"], name="event_type_date"),

@@ -13,6 +13,7 @@ SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []
     help = "导入数据包（CSV文件夹或.xlsx）/ Load a data bundle (folder of CSV files or .xlsx)"
 
     def add_arguments(self, parser):
