@@ -240,3 +240,20 @@ class TaskAction(models.Model):
         if self.pk is not None:
             raise PermissionError("task actions are append-only / 任务处理记录只能追加")
         super().save(*args, **kwargs)
+
+
+class GenerationRun(models.Model):
+    """One regeneration of the district's (or some villages') list: when, for which date, result."""
+
+    as_of = models.DateField(db_index=True)
+    villages = models.JSONField(default=list, blank=True)  # [] = the whole district
+    snapshot = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} {self.result}"

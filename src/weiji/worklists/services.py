@@ -379,6 +379,7 @@ def servicelist_generate(
     persons: Iterable[int] | None = None,
     reason: str = ChangeReason.RULE,
     event_id: int | None = None,
+    chunk_size: int = 20_000,
 ) -> ApplyResult:
     """Regenerate the live list as of ``as_of`` for the district, some villages or persons.
 
@@ -391,7 +392,7 @@ def servicelist_generate(
     if persons is None:
         villages = None if villages is None else sorted(set(villages))
         items = facts.due_items_from_db(as_of=as_of, catalogue=active.catalogue,
-                                        villages=villages)
+                                        villages=villages, chunk_size=chunk_size)
         return servicelist_apply(items=items, as_of=as_of, catalogue_version=active.version,
                                  villages=villages, reason=reason, event_id=event_id)
     persons = sorted(set(persons))

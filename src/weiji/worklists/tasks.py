@@ -9,7 +9,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
-from weiji.worklists.models import ChangeReason
+from weiji.worklists.models import ChangeReason, GenerationRun, Snapshot
 from weiji.worklists.services import ApplyResult, servicelist_generate, servicelist_snapshot
 
 logger = logging.getLogger(__name__)
@@ -40,18 +40,25 @@ def servicelist_run(*, as_of: date, snapshot: bool, villages: list[str] | None =
         if not got:
             logger.warning("service list generation skipped: another run is in progress")
             return None
+        run = GenerationRun.objects.create(as_of=as_of, villages=sorted(villages or []),
+                                           snapshot=snapshot)
         result = servicelist_generate(as_of=as_of, villages=villages, reason=reason)
+        summary = result.as_dict()
         if snapshot:
-            servicelist_snapshot(as_of=as_of)
+            summary["snapshot_items"] = servicelist_snapshot(as_of=as_of).item_count
+        run.finished_at, run.result = timezone.now(), summary
+        run.save(update_fields=["finished_at", "result"])
         return result
 
 
-def servicelist_monthly() -> None:
-    """On the 1st: the district's list for the month, kept as the frozen monthly snapshot."""
+def job_generate() -> None:
+    """Periodic job (hourly): once a day regenerate the district's list as of today, so
+    statuses (due → overdue), expiries and rolling windows move on; on the 1st of the month
+    that run is kept as the month's frozen snapshot."""
     today = timezone.localdate()
-    servicelist_run(as_of=today, snapshot=today.day == 1, reason=ChangeReason.MONTHLY)
-
-
-def servicelist_daily() -> None:
-    """Every night: statuses (due → overdue), expiries and rolling windows move on."""
-    servicelist_run(as_of=timezone.localdate(), snapshot=False)
+    first = today.day == 1
+    ran = GenerationRun.objects.filter(as_of=today, villages=[], finished_at__isnull=False)
+    if ran.exists() and (not first or Snapshot.objects.filter(month=today).exists()):
+        return
+    servicelist_run(as_of=today, snapshot=first,
+                    reason=ChangeReason.MONTHLY if first else ChangeReason.RULE)

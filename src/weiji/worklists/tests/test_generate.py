@@ -100,3 +100,20 @@ def test_generate_lists_command_errors(district):
 def test_village_run_touches_only_that_village(district):
     servicelist_generate(as_of=date(2025, 3, 1), villages=[V2])
     assert ServiceItem.objects.count() == 0
+
+
+def test_periodic_job_runs_once_a_day_and_snapshots_on_the_first(district, monkeypatch):
+    from weiji.config.schedule import PERIODIC_JOBS
+    from weiji.worklists import tasks
+    from weiji.worklists.models import GenerationRun
+
+    assert PERIODIC_JOBS["worklists.generate"]["func"] == "weiji.worklists.tasks.job_generate"
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2025, 3, 1))
+    tasks.job_generate()
+    tasks.job_generate()
+    run = GenerationRun.objects.get()
+    assert run.as_of == date(2025, 3, 1) and run.snapshot and run.result["added"] > 0
+    assert Snapshot.objects.get().month == date(2025, 3, 1)
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2025, 3, 2))
+    tasks.job_generate()
+    assert GenerationRun.objects.count() == 2 and Snapshot.objects.count() == 1
