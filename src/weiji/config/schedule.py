@@ -14,6 +14,11 @@ set) both read it.
 from __future__ import annotations
 
 PERIODIC_JOBS: dict[str, dict] = {
+    # Service lists: once a day as of today; on the 1st kept as the frozen monthly snapshot.
+    "worklists.generate": {
+        "func": "weiji.worklists.tasks.job_generate", "every_seconds": 3600,
+        "timeout_seconds": 4 * 3600,
+    },
     # Reminders (温馨告知): plan from open service items, send what is due, fetch receipts.
     "messaging.plan": {
         "func": "weiji.messaging.tasks.job_plan", "every_seconds": 900, "timeout_seconds": 3600,
