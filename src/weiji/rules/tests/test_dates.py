@@ -2,7 +2,14 @@ from datetime import date
 
 import pytest
 
-from weiji.rules.dates import add_months, add_years, age_months, age_years, month_end, quarter_bounds
+from weiji.rules.dates import (
+    add_months,
+    add_years,
+    age_months,
+    age_years,
+    month_end,
+    quarter_bounds,
+)
 
 
 @pytest.mark.parametrize("start,months,expected", [

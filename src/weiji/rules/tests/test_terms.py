@@ -2,7 +2,6 @@
 
 import pytest
 
-from weiji.rules.tests.make import OTHER_VILLAGE, VILLAGE, d, district, ev, person
 from weiji.rules.terms import (
     current_pregnancy,
     discharge,
@@ -16,6 +15,7 @@ from weiji.rules.terms import (
     responsible_facility,
     town_of,
 )
+from weiji.rules.tests.make import OTHER_VILLAGE, VILLAGE, d, district, ev, person
 
 
 @pytest.mark.parametrize("kwargs,on,expected", [
