@@ -40,12 +40,21 @@ def _fold(syllable: str) -> str:
     return syllable
 
 
+@lru_cache(maxsize=65_536)
+def _syllable(char: str) -> str:
+    """A character's toneless pinyin (names are read character by character)."""
+    if char.isascii():
+        return char.lower()
+    syllables = lazy_pinyin(char, style=Style.NORMAL, errors=lambda x: [x])
+    return syllables[0].lower() if syllables else char
+
+
 @lru_cache(maxsize=400_000)
 def name_features(name: str) -> NameFeatures:
     norm = normalize_name(name)
     if not norm:
         return NameFeatures("", "", "", "", ())
-    syllables = tuple(s.lower() for s in lazy_pinyin(norm, style=Style.NORMAL, errors=lambda x: list(x)))
+    syllables = tuple(_syllable(c) for c in norm)
     surname_len = 2 if norm[:2] in COMPOUND_SURNAMES and len(norm) > 2 else 1
     fuzzy = tuple(_fold(s) for s in syllables)
     return NameFeatures(

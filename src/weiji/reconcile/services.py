@@ -118,6 +118,32 @@ def _record_values(r: dict) -> dict:
     return {f: r[f] if f in _TYPED else str(r[f] or "")[:_LIMITS[f]] for f in _DATA_FIELDS}
 
 
+_DATES = frozenset({"birth_date", "death_date", "event_date"})
+_INSERT_COLS = ["source_id", "snapshot_id", "record_id", "row", "active", "updated_at", *_DATA_FIELDS,
+                "person_id", "mother_person_id", "link_status", "link_score", "link_reason"]
+_UPDATE_COLS = ["snapshot_id", "row", "active", "updated_at", *_DATA_FIELDS]
+
+
+def _insert_or_update(values: list[tuple]) -> None:
+    """INSERT … ON CONFLICT (source, record_id) DO UPDATE, without the ORM's per-value cost."""
+    table = SourceRecord._meta.db_table
+    cols = ", ".join(f'"{c}"' for c in _INSERT_COLS)
+    update = ", ".join(f'"{c}" = excluded."{c}"' for c in _UPDATE_COLS)
+    conflict = 'ON CONFLICT ("source_id", "record_id") DO UPDATE SET ' + update
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"CREATE TEMP TABLE _rc_in ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
+            with cur.cursor.copy(f"COPY _rc_in ({cols}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _rc_in {conflict}")
+            cur.execute("DROP TABLE _rc_in")
+        else:
+            marks = ", ".join(["%s"] * len(_INSERT_COLS))
+            for i in range(0, len(values), 20000):
+                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks}) {conflict}", values[i:i + 20000])
+
+
 def _upsert(*, source: Source, snapshot: Snapshot, rows: list[dict]) -> tuple[int, int]:
     """Insert or update the rows by (source, record_id); returns (created, updated)."""
     existing: set[str] = set()
@@ -129,16 +155,17 @@ def _upsert(*, source: Source, snapshot: Snapshot, rows: list[dict]) -> tuple[in
     latest: dict[str, dict] = {}
     for r in rows:  # a record id repeated in one import: the later row wins
         latest[r["record_id"]] = r
-    now = timezone.now()
-    objs = [
-        SourceRecord(source=source, snapshot=snapshot, record_id=rid[:80], row=r["row"], active=True,
-                     updated_at=now, **_record_values(r))
-        for rid, r in latest.items()
-    ]
-    SourceRecord.objects.bulk_create(
-        objs, batch_size=_BATCH, update_conflicts=True, unique_fields=["source", "record_id"],
-        update_fields=["snapshot", "row", "active", "updated_at", *_DATA_FIELDS],
-    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    date_value = connection.ops.adapt_datefield_value
+    values = []
+    for rid, r in latest.items():
+        data = _record_values(r)
+        values.append((
+            source.pk, snapshot.pk, rid[:80], r["row"], True, now,
+            *(date_value(data[f]) if f in _DATES else data[f] for f in _DATA_FIELDS),
+            None, None, LinkStatus.NONE, 0.0, "",
+        ))
+    _insert_or_update(values)
     created = sum(1 for rid in latest if rid not in existing)
     return created, len(latest) - created
 

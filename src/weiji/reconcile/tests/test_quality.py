@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from weiji.reconcile import services
-from weiji.reconcile.testdata import dataset_load, evaluate, format_figures, generate, write_source_csv
+from weiji.reconcile.testdata import (
+    dataset_load,
+    evaluate,
+    format_figures,
+    generate,
+    write_source_csv,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +30,7 @@ def test_precision_and_recall(tmp_path, source_type, capsys):
         print(f"\n[{source_type}] 8000 persons\n" + format_figures(figures))
     p, r, _, want = figures["auto_links"]
     assert want > 0 and p >= 0.99 and r >= 0.99, figures["auto_links"]
-    for name, (p, r, _got, want) in figures.items():
+    for name, (p, r, _got, _want) in figures.items():
         if name in ("auto_links", "review"):
             continue
         assert p >= 0.98 and r >= 0.98, (name, figures[name])

@@ -1,0 +1,106 @@
+"""Benchmark: a generated register against a source of the same size (default 300,000 each).
+
+    WEIJI_VAR_DIR=/tmp/bench .venv/bin/python bench/reconcile.py [--persons 300000]
+
+Step 1 (its own process) generates the register with known truth, loads it into a fresh
+database and writes the source CSV. Step 2 runs `weiji reconcile SOURCE FILE --out DIR` in
+a child process and measures its wall time and peak RSS. Step 3 prints precision and
+recall of the auto-links and of every discrepancy list beside the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME_LIMIT_S = 60.0
+RSS_LIMIT_MB = 2048
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weiji.config.settings")
+    import django
+
+    django.setup()
+
+
+def prepare(persons: int, work: Path) -> None:
+    _django()
+    from django.core.management import call_command
+
+    from weiji.reconcile.testdata import dataset_load, generate, write_source_csv
+
+    call_command("migrate", verbosity=0)
+    t = time.monotonic()
+    ds = generate(persons=persons, seed=2026)
+    dataset_load(ds)
+    write_source_csv(ds.sources["population_register"], work / "wis.csv")
+    ds.sources = {}
+    (work / "dataset.pickle").write_bytes(pickle.dumps(ds))
+    print(f"prepared: {len(ds.persons)} persons loaded, source written in {time.monotonic() - t:.1f}s", flush=True)
+
+
+def figures(work: Path) -> str:
+    _django()
+    from weiji.reconcile.models import Source
+    from weiji.reconcile.testdata import evaluate, format_figures
+
+    ds = pickle.loads((work / "dataset.pickle").read_bytes())
+    return format_figures(evaluate(ds, "population_register", Source.objects.get(code="wis")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=300_000)
+    parser.add_argument("--step", choices=["prepare", "figures"], help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step == "prepare":
+        prepare(args.persons, Path(args.work))
+        return 0
+    if args.step == "figures":
+        print(figures(Path(args.work)))
+        return 0
+
+    work = Path(tempfile.mkdtemp(prefix="weiji-bench-reconcile-"))
+    env = dict(os.environ)
+    if not env.get("WEIJI_DATABASE_URL"):
+        env["WEIJI_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    env.setdefault("WEIJI_VAR_DIR", str(work))
+    me = [sys.executable, __file__, "--work", str(work), "--persons", str(args.persons)]
+    subprocess.run([*me, "--step", "prepare"], env=env, check=True)
+
+    weiji = [sys.executable, "-m", "weiji", "reconcile", "wis", str(work / "wis.csv"),
+             "--type", "population_register", "--name", "全员人口信息", "--out", str(work / "lists")]
+    log = work / "reconcile.log"
+    t = time.monotonic()
+    with log.open("w") as fh:
+        child = subprocess.Popen(weiji, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.monotonic() - t
+    rss_mb = usage.ru_maxrss / 1024  # this child only (Linux reports KiB)
+    output = log.read_text()
+    if os.waitstatus_to_exitcode(status) != 0:
+        print(output)
+        return 1
+    print(output.rstrip())
+    quality = subprocess.run([*me, "--step", "figures"], env=env, capture_output=True, text=True, check=True)
+    db = "PostgreSQL" if env["WEIJI_DATABASE_URL"].startswith("postgres") else "SQLite"
+    print(f"\nreconcile benchmark: {args.persons:,} persons × {args.persons:,}-record source ({db})")
+    print(f"wall time {elapsed:.1f} s (limit {TIME_LIMIT_S:.0f} s), peak RSS {rss_mb:.0f} MB (limit {RSS_LIMIT_MB} MB)"
+          )
+    print(quality.stdout.rstrip())
+    ok = elapsed <= TIME_LIMIT_S and rss_mb <= RSS_LIMIT_MB
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
