@@ -112,11 +112,8 @@ def upload(request):
                 (folder / "report.json").write_text(
                     json.dumps(report.to_dict(), ensure_ascii=False), encoding="utf-8")
                 request.session.setdefault("weiji_uploads", [])
+                # bundle_load audits the import itself.
                 request.session["weiji_uploads"] = [*request.session["weiji_uploads"], token]
-                audit_record(user=request.user, action=AuditAction.IMPORT,
-                             object_type="bundle", object_id=token, request=request,
-                             detail={"file": upload_file.name[:200], "read": report.read,
-                                     "rejected": report.rejected})
     files = []
     if report is not None:
         for name, file_report in report.files.items():

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 
 from weiji.accounts.scope import scope_persons
 from weiji.registry.ids import name_search_keys
@@ -69,14 +70,14 @@ def person_likely_duplicates(*, name: str, birth_date: date, village_code: str,
 
 # Life-course stages for the person page timeline (事件按生命阶段分组).
 STAGES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("premarital", "婚育准备", ("marriage", "preconception_checkup", "folic_acid")),
-    ("pregnancy", "孕产期", ("pregnancy_registered", "maternal_handbook", "antenatal_visit",
+    ("premarital", gettext_noop("婚育准备"), ("marriage", "preconception_checkup", "folic_acid")),
+    ("pregnancy", gettext_noop("孕产期"), ("pregnancy_registered", "maternal_handbook", "antenatal_visit",
                           "pregnancy_outcome", "postpartum_visit", "postpartum_42d")),
-    ("child", "儿童期", ("newborn_visit", "child_checkup", "vaccination")),
-    ("family_planning", "避孕节育与生育登记", ("contraception", "birth_registration",
+    ("child", gettext_noop("儿童期"), ("newborn_visit", "child_checkup", "vaccination")),
+    ("family_planning", gettext_noop("避孕节育与生育登记"), ("contraception", "birth_registration",
                                            "health_checkup")),
-    ("adult", "成人与老年健康", ("elderly_checkup", "chronic_diagnosis", "chronic_followup")),
-    ("visits", "入户访查", ("home_visit",)),
+    ("adult", gettext_noop("成人与老年健康"), ("elderly_checkup", "chronic_diagnosis", "chronic_followup")),
+    ("visits", gettext_noop("入户访查"), ("home_visit",)),
 ]
 
 
