@@ -16,6 +16,7 @@ import threading
 import traceback
 from datetime import timedelta
 
+import psutil
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import Q
@@ -38,19 +39,29 @@ def owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
+def _owner_dead(owner: str) -> bool:
+    """Whether a lease's owner is a process of this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid))
+
+
 def job_lock_acquire(*, name: str, owner: str, ttl_seconds: int) -> bool:
-    """Take the job's lease if it is free (or expired); False when another run holds it."""
+    """Take the job's lease if it is free, expired, or held by a dead local process."""
     now = timezone.now()
     try:
         with transaction.atomic():
             JobLock.objects.get_or_create(name=name)
     except IntegrityError:
         pass  # created by another process at the same time
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    holder = JobLock.objects.filter(name=name).values_list("owner", flat=True).first() or ""
+    if holder and _owner_dead(holder):
+        free |= Q(owner=holder)
     with transaction.atomic():
-        taken = JobLock.objects.filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lt=now), name=name
-        ).update(owner=owner, locked_until=now + timedelta(seconds=ttl_seconds),
-                 last_started_at=now)
+        taken = JobLock.objects.filter(free, name=name).update(
+            owner=owner, locked_until=now + timedelta(seconds=ttl_seconds),
+            last_started_at=now)
     return taken == 1
 
 
@@ -81,26 +92,28 @@ def job_run(*, name: str, owner: str | None = None) -> bool:
     return True
 
 
-def jobs_due(*, now=None) -> list[str]:
+def jobs_due(*, now=None, every: float | None = None) -> list[str]:
+    """Jobs whose interval (or ``every`` seconds, when given) has passed since their last start."""
     now = now or timezone.now()
     last = dict(JobLock.objects.values_list("name", "last_started_at"))
     due = []
     for name, spec in _jobs().items():
         started = last.get(name)
-        if started is None or (now - started).total_seconds() >= spec["every_seconds"]:
+        interval = spec["every_seconds"] if every is None else every
+        if started is None or (now - started).total_seconds() >= interval:
             due.append(name)
     return due
 
 
 def run_forever(*, stop: threading.Event | None = None, tick: float = 1.0,
-                only: set[str] | None = None) -> None:
+                only: set[str] | None = None, every: float | None = None) -> None:
     """Run due jobs until ``stop`` is set; survives the database going away for a while."""
     stop = stop or threading.Event()
     owner = owner_id()
     while not stop.is_set():
         try:
             close_old_connections()
-            for name in jobs_due():
+            for name in jobs_due(every=every):
                 if only is None or name in only:
                     job_run(name=name, owner=owner)
         except DatabaseError:

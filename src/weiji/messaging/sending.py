@@ -71,6 +71,7 @@ class SendStats:
         for name in ("claimed", "sent", "retried", "deferred", "failed", "expired", "unknown",
                      "recovered"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
 
 
 # --- time ------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--job", action="append", default=[],
                             help="only this job (repeatable) / 只运行指定任务")
         parser.add_argument("--tick", type=float, default=1.0)
+        parser.add_argument("--every", type=float, default=None,
+                            help="run the jobs every N seconds instead of their schedule")
         parser.add_argument("--concurrency", type=int, default=2, help="Celery only")
 
     def handle(self, *args, **opts):
@@ -53,4 +55,4 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         self.stdout.write("in-process scheduler / 进程内调度")
-        run_forever(stop=stop, tick=opts["tick"], only=only)
+        run_forever(stop=stop, tick=opts["tick"], only=only, every=opts["every"])
