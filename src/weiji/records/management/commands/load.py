@@ -24,6 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, bundle: Path, report: Path | None, errors_xlsx: Path | None,
                **options):
+        bundle = Path(bundle)
+        report = Path(report) if report else None
+        errors_xlsx = Path(errors_xlsx) if errors_xlsx else None
         try:
             database_prepare()
             result = bundle_load(source=bundle)
