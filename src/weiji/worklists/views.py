@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from weiji.accounts.models import Role
@@ -64,8 +65,8 @@ def index(request):
     user = request.user
     if user.role in (Role.VILLAGE_WORKER, Role.VILLAGE_DOCTOR):
         villages = selectors.villages_for(user)
-        if len(villages) == 1:
-            return redirect("worklists:village", code=villages[0].code)
+        if len(villages) == 1:  # the list itself, without a redirect's round trip
+            return village_list(request, villages[0].code)
         return render(request, "worklists/choose_village.html", {"villages": villages})
     if user.role == Role.FACILITY_STAFF:
         return redirect("worklists:facility")
@@ -80,6 +81,7 @@ def _list_context(request, villages: list[str], month: date) -> dict:
             "today": timezone.localdate()}
 
 
+@gzip_page
 @login_required
 def village_list(request, code: str):
     """A village worker's list for the month, by service, overdue first."""
@@ -117,6 +119,7 @@ def village_export(request, code: str):
     return response
 
 
+@gzip_page
 @login_required
 def facility_list(request):
     """A facility's list across the villages it serves (or any user's villages in scope)."""
