@@ -56,7 +56,7 @@ class EventForm(forms.Form):
     partner_ref = _typed(forms.CharField(label=_("配偶（身份证号或人员编号）"), required=False,
                                          max_length=40))
     facility = forms.ModelChoiceField(label=_("服务机构"), required=False,
-                                      queryset=Facility.objects.order_by("code"))
+                                      queryset=Facility.objects.order_by("code"), empty_label="—")
     performed_by = forms.CharField(label=_("服务人员"), required=False, max_length=60)
 
     def __init__(self, *args, user, **kwargs):

@@ -95,3 +95,10 @@ def test_tree_page_counts(client, tree):
     html = client.get(reverse("orgunits:tree")).content.decode()
     assert "东村" in html and "西村" in html and "南村" not in html
     assert "2 人" in html
+
+
+def test_browser_language_does_not_override_the_chinese_default(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "用户名" in html
+    client.cookies["django_language"] = "xx"  # unknown: falls back to Chinese
+    assert "用户名" in client.get(reverse("login")).content.decode()
