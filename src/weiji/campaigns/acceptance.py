@@ -141,31 +141,51 @@ def campaign_results(
     if targets is None:
         targets = campaign_targets(district, defn)
     activity = district if activity is None else activity
-    partial: list[VillageResult] = []
+    counts = []
     for code in sorted(targets):
         statuses = [target_status(activity, defn, p, until=until) for p in targets[code]]
         unit = district.units.get(code)
-        cls = class_of(unit.urban_rural if unit else "")
-        attended = sum(1 for s in statuses if s.attended)
-        visited = sum(1 for s in statuses if s.visited)
-        n = len(statuses)
-        passed = None
-        if n:
-            th = defn.threshold_for(cls)
-            passed = (Fraction(attended, n) >= th.attendance_fraction
-                      and Fraction(visited, n) >= th.visit_fraction)
-        partial.append(VillageResult(
+        counts.append(VillageCounts(
             village_code=code,
             village_name=unit.name if unit else "",
             zone_code=_zone_of(district, code),
-            urban_rural=cls,
-            targets=n,
-            attended=attended,
-            visited=visited,
-            passed=passed,
-            rank=None,
+            urban_rural_code=unit.urban_rural if unit else "",
+            targets=len(statuses),
+            attended=sum(1 for s in statuses if s.attended),
+            visited=sum(1 for s in statuses if s.visited),
             attended_today=sum(1 for s in statuses if today and s.attended_on == today),
             visited_today=sum(1 for s in statuses if today and s.visited_on == today),
+        ))
+    return results_from_counts(counts, defn)
+
+
+@dataclass(frozen=True, slots=True)
+class VillageCounts:
+    village_code: str
+    village_name: str
+    zone_code: str
+    urban_rural_code: str
+    targets: int
+    attended: int
+    visited: int
+    attended_today: int = 0
+    visited_today: int = 0
+
+
+def results_from_counts(counts: Iterable[VillageCounts], defn: CampaignDefinition
+                        ) -> list[VillageResult]:
+    """Judge (pass) and rank villages from their counts."""
+    partial = []
+    for c in counts:
+        cls = class_of(c.urban_rural_code)
+        passed = None
+        if c.targets:
+            th = defn.threshold_for(cls)
+            passed = (Fraction(c.attended, c.targets) >= th.attendance_fraction
+                      and Fraction(c.visited, c.targets) >= th.visit_fraction)
+        partial.append(VillageResult(
+            c.village_code, c.village_name, c.zone_code, cls, c.targets, c.attended,
+            c.visited, passed, None, c.attended_today, c.visited_today,
         ))
     return rank_results(partial)
 

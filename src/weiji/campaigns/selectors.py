@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from weiji.accounts.scope import scope_villages
 from weiji.campaigns.acceptance import (
+    VillageCounts,
     VillageResult,
     ZoneResult,
     campaign_results,
     campaign_targets,
     lagging_villages,
+    results_from_counts,
     zone_results,
 )
 from weiji.campaigns.definition import CampaignDefinition
@@ -95,15 +97,47 @@ class Progress:
     finished: bool
 
 
+def campaign_village_counts(*, campaign, day: date) -> list[VillageCounts]:
+    """Counts per taking-part village from the stored target list and the records so far
+    (database queries only, fast enough for every check-in)."""
+    from weiji.orgunits.models import OrgUnit
+
+    units = OrgUnit.objects.filter(level="village")
+    if campaign.scope:
+        cond = Q()
+        for code in campaign.scope:
+            cond |= Q(path__contains=f"/{code}/")
+        units = units.filter(cond)
+    per_village: dict[str, list[int]] = {}
+    for pid, village in campaign.targets.values_list("person_id", "village_id"):
+        per_village.setdefault(village, []).append(pid)
+    marks = campaign_target_marks(campaign=campaign, person_ids=None, day=day)
+    counts = []
+    for code, name, zone, parent_level, ur in units.values_list(
+            "code", "name", "parent_id", "parent__level", "urban_rural").order_by("code"):
+        pids = per_village.get(code, [])
+        got = [marks[p] for p in pids if p in marks]
+        counts.append(VillageCounts(
+            village_code=code, village_name=name,
+            zone_code=zone if parent_level == "zone" else "", urban_rural_code=ur or "",
+            targets=len(pids),
+            attended=sum(1 for m in got if m.attended_on),
+            visited=sum(1 for m in got if m.visited_on),
+            attended_today=sum(1 for m in got if m.attended_on == day),
+            visited_today=sum(1 for m in got if m.visited_on == day),
+        ))
+    return counts
+
+
 def campaign_progress(*, campaign, user, day: date | None = None) -> Progress:
     """Attendance and visit rates so far, today's numbers, ranking and the villages lagging.
 
-    After the campaign's end this is the acceptance (检查验收), identical to
-    ``weiji campaign-report``.
+    Counts come from the stored target list (regenerate it after corrections of the
+    register); the acceptance CSV (``campaign_report_results``) evaluates the rule afresh.
     """
     day = day or timezone.localdate()
     defn = campaign.definition()
-    results = campaign_report_results(defn, until=day, today=day)
+    results = results_from_counts(campaign_village_counts(campaign=campaign, day=day), defn)
     codes = _user_village_codes(user)
     visible = [r for r in results if codes is None or r.village_code in codes]
     return Progress(
@@ -173,17 +207,23 @@ class TargetMark:
     visited_on: date | None
 
 
-def campaign_target_marks(*, campaign, person_ids: list[int], day: date | None = None
+def campaign_target_marks(*, campaign, person_ids: list[int] | None, day: date | None = None
                           ) -> dict[int, TargetMark]:
-    """First qualifying checkup / visit of each target so far (same rule as the report)."""
+    """First qualifying checkup / visit of each target so far (same rule as the report);
+    ``person_ids`` None: every stored target."""
     from weiji.records.models import Event
 
     day = day or timezone.localdate()
     last = min(campaign.end, day)
     attended: dict[int, date] = {}
     visited: dict[int, date] = {}
+    if person_ids is None:
+        person_ids = list(campaign.targets.values_list("person_id", flat=True))
+        wanted = campaign.targets.values("person_id")
+    else:
+        wanted = person_ids
     rows = Event.objects.filter(
-        person_id__in=person_ids, date__gte=campaign.start, date__lte=last,
+        person_id__in=wanted, date__gte=campaign.start, date__lte=last,
         type__in=("health_checkup", "home_visit"),
     ).values_list("person_id", "type", "date", "facility__kind").order_by("date")
     for pid, type_, day_, kind in rows:

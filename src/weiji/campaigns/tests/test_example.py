@@ -38,3 +38,26 @@ def test_exchange_matches_the_example(example_loaded, tmp_path):
     for name in ("new_inflows.csv", "inflow_pregnancies_births.csv", "inflow_children.csv"):
         got = (tmp_path / "ex" / name).read_text(encoding="utf-8")
         assert got == (expected_dir / name).read_text(encoding="utf-8"), name
+
+
+def test_progress_pages_agree_with_the_report_after_the_end(example_loaded):
+    from datetime import timedelta
+
+    from weiji.campaigns.definition import definition_load
+    from weiji.campaigns.exports import report_csv
+    from weiji.campaigns.selectors import campaign_progress
+    from weiji.campaigns.services import campaign_import, campaign_targets_generate
+
+    defn = definition_load(SHARED / "spec" / "campaign-spring.yaml")
+    campaign = campaign_import(definition=defn)
+    assert campaign_targets_generate(campaign=campaign) == 17
+    progress = campaign_progress(campaign=campaign, user=None, day=defn.end + timedelta(days=1))
+    expected = (EXAMPLE / "expected" / "campaign-spring-2018.csv").read_text(encoding="utf-8")
+    assert report_csv(progress.results) == expected
+    assert progress.finished
+    # Mid-campaign only what happened so far counts, the same on both paths.
+    from weiji.campaigns.selectors import campaign_report_results
+
+    for day in (defn.start, defn.start + timedelta(days=10), defn.end):
+        stored = campaign_progress(campaign=campaign, user=None, day=day).results
+        assert stored == campaign_report_results(defn, until=day, today=day), day
