@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weiji.accounts.scope import scope_persons
+from weiji.core.i18n import choices_tr
 from weiji.orgunits.models import Facility
 from weiji.records.models import Condition, EventType, Method, Outcome
 from weiji.registry.forms import DateInput
@@ -37,22 +38,22 @@ def _typed(field: forms.Field) -> forms.Field:
 
 
 class EventForm(forms.Form):
-    type = forms.ChoiceField(label=_("事件类型"), choices=[("", "— 请选择 —")] + EventType.choices,
+    type = forms.ChoiceField(label=_("事件类型"), choices=[("", _("— 请选择 —"))] + choices_tr(EventType),
                              error_messages={"required": _("请选择事件类型")})
     date = forms.DateField(label=_("日期"), widget=DateInput(),
                            error_messages={"invalid": _("请按 年-月-日 填写日期")})
     lmp = _typed(forms.DateField(label=_("末次月经"), required=False, widget=DateInput()))
     outcome = _typed(forms.ChoiceField(label=_("妊娠结局"), required=False,
-                                       choices=[("", "—")] + Outcome.choices))
+                                       choices=[("", "—")] + choices_tr(Outcome)))
     discharge_date = _typed(forms.DateField(label=_("出院日期"), required=False,
                                             widget=DateInput()))
     vaccine = _typed(forms.ChoiceField(label=_("疫苗"), required=False, choices=()))
     dose = _typed(forms.IntegerField(label=_("剂次"), required=False, min_value=1,
                                      error_messages={"min_value": _("剂次须为正整数")}))
     method = _typed(forms.ChoiceField(label=_("避孕方法"), required=False,
-                                      choices=[("", "—")] + Method.choices))
+                                      choices=[("", "—")] + choices_tr(Method)))
     condition = _typed(forms.ChoiceField(label=_("慢病种类"), required=False,
-                                         choices=[("", "—")] + Condition.choices))
+                                         choices=[("", "—")] + choices_tr(Condition)))
     partner_ref = _typed(forms.CharField(label=_("配偶（身份证号或人员编号）"), required=False,
                                          max_length=40))
     facility = forms.ModelChoiceField(label=_("服务机构"), required=False,

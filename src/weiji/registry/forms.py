@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weiji.accounts.scope import scope_filter, scope_persons
+from weiji.core.i18n import choices_tr
 from weiji.orgunits.models import OrgUnit, OrgUnitLevel
 from weiji.orgunits.selectors import orgunit_villages
 from weiji.registry.models import Household, MaritalStatus, Residency, Sex
@@ -45,19 +46,19 @@ class HouseholdForm(forms.Form):
 
 class PersonForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60)
-    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
+    sex = forms.ChoiceField(label=_("性别"), choices=choices_tr(Sex))
     birth_date = forms.DateField(label=_("出生日期"), widget=DateInput(),
                                  error_messages={"invalid": _("请按 年-月-日 填写日期")})
     id_number = forms.CharField(label=_("身份证号"), max_length=40, required=False,
                                 help_text=_("新生儿可暂不填写"))
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
-    residency = forms.ChoiceField(label=_("户籍/居住状态"), choices=Residency.choices)
+    residency = forms.ChoiceField(label=_("户籍/居住状态"), choices=choices_tr(Residency))
     inflow_date = forms.DateField(label=_("流入日期"), required=False, widget=DateInput(),
                                   help_text=_("仅流入人口填写"))
     household_code = forms.CharField(label=_("户编号"), max_length=40, required=False)
     hukou_division = forms.CharField(label=_("户籍地区县代码"), max_length=6, required=False)
     marital_status = forms.ChoiceField(
-        label=_("婚姻状况"), required=False, choices=[("", "—")] + MaritalStatus.choices
+        label=_("婚姻状况"), required=False, choices=[("", "—")] + choices_tr(MaritalStatus)
     )
     mother_ref = forms.CharField(label=_("母亲（身份证号或人员编号）"), max_length=40,
                                  required=False, help_text=_("登记新生儿时填写"))

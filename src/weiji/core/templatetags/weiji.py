@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 from weiji.core.masking import mask_id_number, mask_phone
 
@@ -24,3 +25,9 @@ def choice_label(value: str, choices) -> str:
     """The label of ``value`` in a TextChoices class or a list of (value, label) pairs."""
     pairs = choices.choices if hasattr(choices, "choices") else choices
     return dict(pairs).get(value, value)
+
+
+@register.filter(name="tr")
+def translate_label(value) -> str:
+    """Translate a stored label (a model choice's Chinese label) into the active language."""
+    return gettext(str(value)) if value not in (None, "") else value

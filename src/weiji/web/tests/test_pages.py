@@ -102,3 +102,33 @@ def test_browser_language_does_not_override_the_chinese_default(client):
     assert '<html lang="zh-hans">' in html and "用户名" in html
     client.cookies["django_language"] = "xx"  # unknown: falls back to Chinese
     assert "用户名" in client.get(reverse("login")).content.decode()
+
+
+def test_every_choice_label_has_an_english_translation():
+    from django.utils import translation
+
+    from weiji.accounts.models import Role
+    from weiji.core.models import AuditAction
+    from weiji.orgunits.models import FacilityKind, OrgUnitLevel
+    from weiji.records.models import Condition, EventType, Method, Outcome
+    from weiji.registry.models import IdStatus, MaritalStatus, Residency, ResidencyChange, Sex
+
+    enums = (Role, Sex, Residency, MaritalStatus, IdStatus, ResidencyChange, EventType,
+             Outcome, Method, Condition, OrgUnitLevel, FacilityKind, AuditAction)
+    with translation.override("en"):
+        untranslated = [label for enum in enums for label in enum.labels
+                        if translation.gettext(label) == label]
+    assert untranslated == []
+
+
+def test_person_page_in_english_translates_labels(client, tree):
+    person = f.make_person(village=tree.v1, sex="2", residency="inflow",
+                           inflow_date=date(2024, 1, 1))
+    f.make_event(person=person, type="contraception", date=date(2024, 5, 1), method="iud")
+    client.force_login(f.make_user(role="village_worker", orgunit=tree.v1))
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert "Female" in html and "Inflow migrant" in html and "IUD" in html
+    assert "Village health worker" in html and "Life-course services" in html
+    html = client.get(reverse("records:event_new", args=[person.pk])).content.decode()
+    assert "Vaccination" in html and "Event type" in html
