@@ -234,3 +234,12 @@ def campaign_target_marks(*, campaign, person_ids: list[int] | None, day: date |
         else:
             visited.setdefault(pid, day_)
     return {pid: TargetMark(attended.get(pid), visited.get(pid)) for pid in person_ids}
+
+
+def campaign_acceptance_in_period(*, start: date, end: date) -> list[tuple]:
+    """(campaign, per-village acceptance results) of every campaign that ended in
+    [start, end] — the campaign part of the quarterly performance score (考核)."""
+    from weiji.campaigns.models import Campaign
+
+    return [(c, campaign_report_results(c.definition()))
+            for c in Campaign.objects.filter(end__gte=start, end__lte=end).order_by("end", "code")]

@@ -176,3 +176,16 @@ def test_targets_follow_the_rule_when_regenerated(world):
     women[0].save(update_fields=["marital_status"])
     assert campaign_targets_generate(campaign=campaign) == 2
     assert not CampaignTarget.objects.filter(campaign=campaign, person=women[0]).exists()
+
+
+def test_acceptance_in_period_feeds_the_quarterly_score(world):
+    from weiji.campaigns.selectors import campaign_acceptance_in_period
+
+    tree, _clinic, women, staff, campaign = world
+    campaign_checkin(campaign=campaign, person=women[0], facility=tree.f1, user=staff)
+    found = campaign_acceptance_in_period(start=campaign.end, end=campaign.end)
+    assert [c.code for c, _ in found] == [campaign.code]
+    row = {r.village_code: r for r in found[0][1]}[tree.v1.code]
+    assert (row.targets, row.attended, row.passed, row.rank) == (3, 1, False, 1)
+    later = campaign.end + timedelta(days=1)
+    assert campaign_acceptance_in_period(start=later, end=later + timedelta(days=90)) == []

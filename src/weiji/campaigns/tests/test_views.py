@@ -183,3 +183,16 @@ def test_regenerating_targets_page(client, world):
     response = client.post(reverse("campaigns:refresh", args=[campaign.code]))
     assert response.status_code == 302
     assert campaign_targets_generate(campaign=campaign) == 2
+
+
+def test_dashboard_panel_tag_lists_overdue_exchanges(rf, world):
+    from django.template import Context, Template
+
+    _tree, _women, admin, _campaign = world
+    request = rf.get("/")
+    request.user = admin
+    html = Template("{% load campaigns %}{% exchange_warnings_panel %}").render(
+        Context({"request": request}))
+    today = timezone.localdate()
+    # Last month's lists were never delivered: a warning once the 10th has passed.
+    assert ("exchange-warnings" in html) == (today.day > 10)
