@@ -6,6 +6,7 @@ Every listing in the product — pages, API, exports — must go through these f
 * A facility user (``facility_staff`` with ``User.facility`` set) sees the villages its
   facility serves: the villages under its ``Catchment`` units, except those served more
   specifically by another facility (the nearest catchment unit on a village's path wins).
+  A facility without any catchment (a village clinic) falls back to the user's org unit.
 * A superuser sees everything; an unbound user sees nothing.
 
 Stable API (other apps call it):
@@ -38,14 +39,17 @@ __all__ = [
 ]
 
 
-def _facility_unit_codes(facility_id: str) -> list[str]:
-    """Units served by a facility: its catchment subtrees minus deeper claims of others."""
+def _facility_unit_codes(facility_id: str) -> list[str] | None:
+    """Units served by a facility: its catchment subtrees minus deeper claims of others.
+
+    ``None`` when the facility has no catchment at all (e.g. a village clinic).
+    """
     catchments = list(
         Catchment.objects.select_related("orgunit").values_list("facility_id", "orgunit__path")
     )
     own = [path for fid, path in catchments if fid == facility_id and path]
     if not own:
-        return []
+        return None
     claims = {path: fid for fid, path in catchments if path}
     prefix_q = Q()
     for path in own:
@@ -68,7 +72,9 @@ def scope_units(user) -> QuerySet[OrgUnit]:
         return units
     facility_id = getattr(user, "facility_id", None)
     if user.role == "facility_staff" and facility_id:
-        return units.filter(code__in=_facility_unit_codes(facility_id))
+        served = _facility_unit_codes(facility_id)
+        if served is not None:
+            return units.filter(code__in=served)
     if user.orgunit_id is None:
         return units.none()
     path = OrgUnit.objects.filter(code=user.orgunit_id).values_list("path", flat=True).first()

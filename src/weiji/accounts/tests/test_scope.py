@@ -79,3 +79,10 @@ def test_scope_persons_and_filter(tree):
     assert scope_filter(worker, Event.objects.all(), "person__village").count() == 1
     other = f.make_user(role="village_worker", orgunit=tree.v2)
     assert scope_filter(other, Event.objects.all(), "person__village").count() == 0
+
+
+def test_facility_without_catchment_falls_back_to_the_users_unit(tree):
+    clinic = f.make_facility(code="C01", name="东村卫生室", orgunit=tree.v1,
+                             kind="village_clinic")
+    user = f.make_user(role="facility_staff", facility=clinic)
+    assert codes(scope_villages(user)) == [tree.v1.code]

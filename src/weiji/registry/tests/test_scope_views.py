@@ -28,7 +28,8 @@ def setup(client):
 def test_person_urls_are_404(client, setup, name):
     tree, stranger, number = setup
     url = reverse(name, args=[stranger.pk])
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 404 and "不在您的辖区范围内" in response.content.decode()
     assert client.get(url, {"full": "1"}).status_code == 404
     assert client.post(url, {"date": "2025-01-01", "type": "home_visit",
                              "to_village": tree.v1.code}).status_code == 404
@@ -68,7 +69,8 @@ def test_forms_cannot_reach_other_villages(client, setup):
 
 
 def test_district_only_pages_are_forbidden(client, setup):
-    assert client.get(reverse("audit_log")).status_code == 403
+    response = client.get(reverse("audit_log"))
+    assert response.status_code == 403 and "您的角色不能使用此页面" in response.content.decode()
     assert client.get(reverse("records:upload")).status_code == 403
     assert client.get(reverse("records:upload_errors", args=["abc"])).status_code == 403
 
