@@ -1,4 +1,8 @@
-"""The main menu: entries shown by role. Other apps add theirs with :func:`nav_register`.
+"""The main menu and the person page's links, by role.
+
+Other apps add main-menu entries with :func:`nav_register` and links on a person's page
+(URL names taking the person's ``pk``) with :func:`person_link_register`, from their
+``AppConfig.ready``.
 
 An entry whose URL name does not resolve (its app has no such page) is left out, so the
 menu never links to a missing page.
@@ -9,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from weiji.accounts.models import Role
@@ -51,5 +56,31 @@ def nav_for(user) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": item.label})
+        items.append({"url": url, "label": gettext(str(item.label))})
     return items
+
+
+PERSON_LINKS: list[NavItem] = []
+
+
+def person_link_register(url_name: str, label, roles=None) -> None:
+    """Add a link on every person's page; ``url_name`` takes the person's ``pk``."""
+    item = NavItem(url_name, label, frozenset(roles) if roles else None)
+    if all(existing.url_name != url_name for existing in PERSON_LINKS):
+        PERSON_LINKS.append(item)
+
+
+def person_links_for(user, person_pk: int) -> list[dict]:
+    """The registered person-page links the user's role may use, with their URLs."""
+    if user is None or not user.is_authenticated:
+        return []
+    links = []
+    for item in PERSON_LINKS:
+        if item.roles is not None and user.role not in item.roles and not user.is_superuser:
+            continue
+        try:
+            url = reverse(item.url_name, kwargs={"pk": person_pk})
+        except NoReverseMatch:
+            continue
+        links.append({"url": url, "label": gettext(str(item.label))})
+    return links

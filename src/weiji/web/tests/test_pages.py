@@ -132,3 +132,18 @@ def test_person_page_in_english_translates_labels(client, tree):
     assert "Village health worker" in html and "Life-course services" in html
     html = client.get(reverse("records:event_new", args=[person.pk])).content.decode()
     assert "Vaccination" in html and "Event type" in html
+
+
+def test_person_links_registered_by_other_apps(client, tree, monkeypatch):
+    from weiji.web import nav
+
+    monkeypatch.setattr(nav, "PERSON_LINKS", [])
+    nav.person_link_register("registry:person_move", "另一个应用的链接", roles={"town_office"})
+    nav.person_link_register("no_such:page", "不存在")
+    person = f.make_person(village=tree.v1)
+    client.force_login(f.make_user(role="town_office", orgunit=tree.town1))
+    html = client.get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert "另一个应用的链接" in html and "不存在" not in html
+    client.force_login(f.make_user(role="village_worker", orgunit=tree.v1))
+    html = client.get(reverse("registry:person", args=[person.pk])).content.decode()
+    assert "另一个应用的链接" not in html
