@@ -81,6 +81,13 @@ def _base_row(person: Person) -> dict[str, str]:
     }
 
 
+def _is_inflow(person: Person) -> bool:
+    """An ``inflow`` person: inflow on the date of the facts, or recorded as an inflow who
+    arrives later (not yet managed on that date: no residency). The second list takes
+    inflow women with no other condition, so such a woman's events in P count there."""
+    return person.residency == "inflow" or (not person.residency and person.inflow_date is not None)
+
+
 def _sort_key(row: dict[str, str]) -> tuple[str, str, str, str]:
     return (row["village_code"], row["person_local_id"], row.get("event_date", ""),
             row.get("event", ""))
@@ -92,11 +99,11 @@ def exchange_lists(
     """The three lists for the month (optionally only persons of some villages)."""
     new_inflows, events, kids = [], [], []
     for person in district.persons.values():
-        if person.residency != "inflow":
+        if not _is_inflow(person):
             continue
         if villages is not None and person.village_code not in villages:
             continue
-        scoped = in_scope(person, month_end)
+        scoped = person.residency == "inflow" and in_scope(person, month_end)
         if scoped and person.inflow_date and month_start <= person.inflow_date <= month_end:
             new_inflows.append(_base_row(person))
         if scoped and age_years(person.birth_date, month_end) < 7:
