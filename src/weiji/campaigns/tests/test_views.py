@@ -196,3 +196,54 @@ def test_dashboard_panel_tag_lists_overdue_exchanges(rf, world):
     today = timezone.localdate()
     # Last month's lists were never delivered: a warning once the 10th has passed.
     assert ("exchange-warnings" in html) == (today.day > 10)
+
+
+def test_every_page_renders_for_a_manager(client, world):
+    tree, women, _admin, campaign = world
+    target = campaign.targets.first()
+    exchange_deliver(month=date(2026, 11, 1))
+    notice = ExchangeNotice.objects.get(town=tree.town1)
+    for url in (
+        reverse("campaigns:index"), reverse("campaigns:new"),
+        reverse("campaigns:edit", args=[campaign.code]),
+        reverse("campaigns:detail", args=[campaign.code]),
+        reverse("campaigns:targets", args=[campaign.code]) + f"?village={tree.v1.code}",
+        reverse("campaigns:checkin", args=[campaign.code]) + "?facility=F001&q=王",
+        reverse("campaigns:upload", args=[campaign.code]),
+        reverse("campaigns:upload", args=[campaign.code]) + "?template=1",
+        reverse("campaigns:visit", args=[campaign.code, target.pk]),
+        reverse("campaigns:exchange_inbox"),
+        reverse("campaigns:exchange_detail", args=[notice.pk]),
+        "/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(reverse("campaigns:checkin", args=[campaign.code]) + "?facility=F001&q=王")
+    assert "王芳" in page.content.decode() and women[0].id_number not in page.content.decode()
+
+
+def test_manager_checks_in_at_a_chosen_site_and_uploads(client, world):
+    tree, women, _admin, campaign = world
+    target = campaign.targets.get(person=women[0])
+    response = client.post(reverse("campaigns:checkin", args=[campaign.code]) + "?q=王",
+                           {"target": target.pk, "facility": "F001"})
+    assert "village-rate" in response.content.decode()
+    assert Event.objects.get(person=women[0], type="health_checkup").facility_id == "F001"
+    # Not a site of this campaign: refused.
+    response = client.post(reverse("campaigns:checkin", args=[campaign.code]),
+                           {"target": target.pk, "facility": "F002"})
+    assert "请选择查体点" in response.content.decode()
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["身份证号", "姓名"])
+    book.active.append([women[1].id_number, women[1].name])
+    book.active.append(["bad", ""])
+    buf = io.BytesIO()
+    book.save(buf)
+    response = client.post(reverse("campaigns:upload", args=[campaign.code]), {
+        "facility": "F001",
+        "file": SimpleUploadedFile("day.xlsx", buf.getvalue())})
+    page = response.content.decode()
+    assert 'id="upload-errors"' in page and "<td>3</td>" in page
+    assert Event.objects.filter(person=women[1], type="health_checkup").count() == 1
