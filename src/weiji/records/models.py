@@ -101,7 +101,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["person", "type", "date"], name="event_person_type_date"),
             models.Index(fields=["type", "date"], name="event_type_date"),
-            models.Index(fields=["partner"], name="event_partner"),
+            models.Index(fields=["partner"], name="event_partner",
+                         condition=models.Q(partner__isnull=False)),
         ]
 
     def __str__(self) -> str:

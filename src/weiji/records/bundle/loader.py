@@ -322,7 +322,11 @@ def _load_events(source: TableSource, file_report: FileReport, report: LoadRepor
         file_report.loaded = loaded
         _warn_missing_columns(rows, "events", file_report)
 
-    store.events_write(accepted(), present=_event_columns_present(source), user_id=user_id)
+    expected = 0
+    if source.sheet is None:
+        expected = source.path.stat().st_size // 90  # a generous guess of bytes per row
+    store.events_write(accepted(), present=_event_columns_present(source), user_id=user_id,
+                       expected_rows=expected)
 
 
 def _event_columns_present(source: TableSource) -> frozenset[str]:

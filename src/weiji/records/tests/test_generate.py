@@ -67,3 +67,24 @@ def test_people_look_real(tmp_path):
 def test_generate_rejects_bad_arguments(tmp_path):
     with pytest.raises(ValueError):
         district_generate(persons=0, out=tmp_path / "x", seed=1)
+
+
+@pytest.mark.django_db
+def test_bulk_mode_rebuilds_the_event_indexes(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from weiji.records.bundle import store
+
+    district_generate(persons=300, out=tmp_path / "b", seed=4)
+    monkeypatch.setattr(store, "BULK_ROWS", 1)
+    report = load_bundle(tmp_path / "b")
+    assert report.rejected == 0
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "records_event")
+    for index in Event._meta.indexes:
+        assert index.name in constraints
+    assert Event.objects.count() == report.files["events.csv"].loaded
+    # A second load is not a bulk load (the table already holds the rows) and changes nothing.
+    before = list(Event.objects.order_by("id").values())
+    load_bundle(tmp_path / "b")
+    assert list(Event.objects.order_by("id").values()) == before
