@@ -40,8 +40,25 @@ class CampaignFacts:
     activity: District
 
 
+def campaign_scope_villages(defn: CampaignDefinition) -> list[str] | None:
+    """Codes of the villages under the definition's scope (None: the whole district)."""
+    from weiji.orgunits.models import OrgUnit
+
+    if not defn.scope:
+        return None
+    cond = Q()
+    for code in defn.scope:
+        cond |= Q(path__contains=f"/{code}/")
+    return list(OrgUnit.objects.filter(cond, level="village").values_list("code", flat=True))
+
+
+def campaign_start_facts(defn: CampaignDefinition) -> District:
+    """The facts known on the start date, for the campaign's villages (and references)."""
+    return district_from_db(on=defn.start, villages=campaign_scope_villages(defn))
+
+
 def campaign_facts(defn: CampaignDefinition, *, until: date | None = None) -> CampaignFacts:
-    on_start = district_from_db(on=defn.start)
+    on_start = campaign_start_facts(defn)
     targets = campaign_targets(on_start, defn)
     ids = [p.local_id for persons in targets.values() for p in persons]
     last = defn.end if until is None else max(defn.start, min(defn.end, until))

@@ -14,12 +14,12 @@ from django.utils import timezone
 from weiji.campaigns.acceptance import campaign_targets
 from weiji.campaigns.definition import CampaignDefinition
 from weiji.campaigns.models import Campaign, CampaignSite, CampaignTarget
+from weiji.campaigns.selectors import campaign_start_facts
 from weiji.core.audit import AuditAction, audit_record
 from weiji.orgunits.models import Facility, OrgUnit
 from weiji.records.models import Event, EventType
 from weiji.records.recording import EventError, event_record
 from weiji.registry.models import Person
-from weiji.worklists.facts import district_from_db
 
 
 class CampaignError(ValueError):
@@ -80,7 +80,7 @@ def campaign_targets_generate(*, campaign: Campaign) -> int:
     Returns the number of targets.
     """
     defn = campaign.definition()
-    per_village = campaign_targets(district_from_db(on=defn.start), defn)
+    per_village = campaign_targets(campaign_start_facts(defn), defn)
     wanted = {p.local_id: code for code, persons in per_village.items() for p in persons}
     ids = dict(Person.objects.filter(local_id__in=wanted).values_list("local_id", "pk"))
     existing = {t.person_id: t for t in campaign.targets.all()}
