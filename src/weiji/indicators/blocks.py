@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from weiji.rules.dates import add_days, add_months, add_years, quarter_bounds
+from weiji.rules.dates import add_days, add_years, quarter_bounds
 from weiji.rules.facts import District, Event, Person
 from weiji.rules.schedule import Schedule, default_schedule
 from weiji.rules.terms import (
@@ -36,7 +36,6 @@ from weiji.rules.terms import (
     in_scope,
     is_married,
     is_protected,
-    is_woman_of_reproductive_age,
     pregnancies,
     pregnancy_ended_by,
 )
@@ -46,6 +45,19 @@ FOREVER = date(1, 1, 1)
 
 class DefinitionError(ValueError):
     """An indicator definition that cannot be used (unknown block, bad parameter)."""
+
+
+def add_months_fast(d: date, n: int) -> date:
+    """``rules.dates.add_months`` without relativedelta (same clamping; tested equal)."""
+    y, m = divmod(d.month - 1 + n, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, _month_days(year, month)))
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def age_years_fast(birth: date, on: date) -> int:
@@ -107,6 +119,7 @@ class DistrictIndex:
         births.sort(key=lambda b: (b.event.date, b.event.event_id))
         self.births = births
         self.birth_event_dates = [b.event.date for b in births]
+        self.memo: dict = {}  # per-person results that do not depend on the period
 
     def born_between(self, start: date, end: date) -> list[Person]:
         return self.by_birth[bisect_left(self.birth_dates, start):bisect_right(self.birth_dates, end)]
@@ -262,11 +275,13 @@ def _sex(params: dict) -> Block:
 
 @block("woman_of_reproductive_age")
 def _wra(params: dict) -> Block:
+    """``terms.is_woman_of_reproductive_age`` with the fast age (tested equal)."""
     def candidates(ctx: Context) -> list[Person]:
         on = _on(ctx, params)
         return ctx.index.born_between(add_days(add_years(on, -50), -1), add_days(add_years(on, -15), 1))
     return Block("woman_of_reproductive_age", params,
-                 lambda ctx, s: is_woman_of_reproductive_age(_person(s), _on(ctx, params)),
+                 lambda ctx, s: _person(s).sex == "2"
+                 and 15 <= age_years_fast(_person(s).birth_date, _on(ctx, params)) <= 49,
                  candidates)
 
 
@@ -303,7 +318,7 @@ def _inflow_settled(params: dict) -> Block:
         person = _person(s)
         if person.residency != "inflow":
             return True
-        return person.inflow_date is not None and person.inflow_date <= add_months(ctx.p2, -months)
+        return person.inflow_date is not None and person.inflow_date <= add_months_fast(ctx.p2, -months)
     return Block("inflow_settled", params, test)
 
 
@@ -443,14 +458,15 @@ def _dose_target(params: dict) -> Block:
 
     def test(ctx: Context, s: Any) -> bool:
         sd = _dose(ctx, s, vaccine, dose)
-        return sd is not None and ctx.p1 <= add_months(s.birth_date, sd.age_months) <= ctx.p2
+        return sd is not None and ctx.p1 <= add_months_fast(s.birth_date, sd.age_months) <= ctx.p2
 
     def candidates(ctx: Context) -> list[Person]:
         ages = {d.age_months for d in ctx.schedule.doses if d.vaccine == vaccine and d.dose == dose}
         found: dict[str, Person] = {}
         for months in ages:
-            start = add_days(add_months(ctx.p1, -months), -3)
-            for person in ctx.index.born_between(start, add_days(add_months(ctx.p2, -months), 3)):
+            start = add_days(add_months_fast(ctx.p1, -months), -3)
+            end = add_days(add_months_fast(ctx.p2, -months), 3)
+            for person in ctx.index.born_between(start, end):
                 found.setdefault(person.local_id, person)
         return list(found.values())
     return Block("dose_target_in_period", params, test, candidates)
@@ -466,32 +482,52 @@ def _dose_recorded_by(params: dict) -> Block:
         given = ctx.index.first_dose.get((s.local_id, vaccine, dose))
         if sd is None or given is None:
             return False
-        return given <= min(add_days(add_months(s.birth_date, sd.age_months), days), ctx.p2)
+        return given <= min(add_days(add_months_fast(s.birth_date, sd.age_months), days), ctx.p2)
     return Block("dose_recorded_by", params, test)
+
+
+def missing_dose_spans(index: DistrictIndex, schedule: Schedule, person: Person, lag: int
+                       ) -> list[tuple[date, date | None]]:
+    """The P2 values [from, until) on which some dose counts as missing, per dose.
+
+    A dose is missing on P2 when its eligible date is ≤ P2 − lag, its age limit is not
+    reached on P2, dose k − 1 (k > 1) is recorded by P2, and it is not itself recorded by P2.
+    Each condition is a bound on P2, so each dose gives one span; the spans depend only on
+    the child, so they are computed once and shared by every period.
+    """
+    b = person.birth_date
+    first = index.first_dose
+    spans = []
+    for sd in schedule.doses_for(b):
+        eligible = add_months_fast(b, sd.age_months)
+        start = add_days(eligible, lag)
+        if sd.dose > 1:
+            previous = first.get((person.local_id, sd.vaccine, sd.dose - 1))
+            if previous is None:
+                continue  # never eligible
+            start = max(start, add_days(max(eligible, add_days(previous, sd.min_interval_days)),
+                                        lag), previous)
+        until = add_months_fast(b, sd.max_age_months)
+        given = first.get((person.local_id, sd.vaccine, sd.dose))
+        if given is not None:
+            until = min(until, given)
+        if start < until:
+            spans.append((start, until))
+    return spans
 
 
 @block("fully_vaccinated")
 def _fully_vaccinated(params: dict) -> Block:
-    """Every dose eligible by P2 − ``lag_days`` and not past its age limit on P2 is recorded."""
+    """Every dose eligible by P2 − ``lag_days`` and not past its age limit on P2 is recorded
+    (service-catalogue.md eligible dates; a child with no dose due counts as vaccinated)."""
     lag = int(params.get("lag_days", 30))
 
     def test(ctx: Context, s: Any) -> bool:
-        b = s.birth_date
-        cutoff = add_days(ctx.p2, -lag)
-        first = ctx.index.first_dose
-        for sd in ctx.schedule.doses_for(b):
-            if ctx.p2 >= add_months(b, sd.max_age_months):
-                continue
-            eligible = add_months(b, sd.age_months)
-            if eligible > cutoff:
-                continue
-            if sd.dose > 1:
-                previous = first.get((s.local_id, sd.vaccine, sd.dose - 1))
-                if previous is None or previous > ctx.p2:
-                    continue
-                eligible = max(eligible, add_days(previous, sd.min_interval_days))
-            given = first.get((s.local_id, sd.vaccine, sd.dose))
-            if eligible <= cutoff and (given is None or given > ctx.p2):
-                return False
-        return True
+        key = ("missing_dose_spans", lag, s.local_id)
+        spans = ctx.index.memo.get(key)
+        if spans is None:
+            spans = missing_dose_spans(ctx.index, ctx.schedule, s, lag)
+            ctx.index.memo[key] = spans
+        p2 = ctx.p2
+        return not any(start <= p2 < until for start, until in spans)
     return Block("fully_vaccinated", params, test)

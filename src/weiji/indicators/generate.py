@@ -17,15 +17,24 @@ from weiji.rules.schedule import default_schedule
 COUNTY = "320981"
 GUIDANCE = ("preconception_checkup", "folic_acid", "health_checkup", "home_visit")
 METHODS = ("iud", "implant", "sterilization", "injection", "pill", "condom", "removed")
+REALISTIC = (0.24, 0.16, 0.08)  # women 15–49, older women, children 0–6 (rest: men, elders)
 OUTCOMES = ("live_birth", "live_birth", "live_birth", "stillbirth", "miscarriage",
             "induced_abortion")
 
 
 def generate_district(
     *, persons: int = 2000, seed: int = 1, around: date = date(2026, 3, 31),
-    towns: int = 2, villages_per_town: int = 4,
+    towns: int = 2, villages_per_town: int = 4, shares: tuple[float, float, float] = (0.35, 0.2, 0.25),
 ) -> District:
+    """``shares``: fractions of women 14–50, older women, and children (the rest: men/elders).
+
+    The default is dense in the people indicators look at (tests); the benchmark passes a
+    demographic mix closer to a real district (``REALISTIC``).
+    """
     rng = random.Random(seed)
+    wra_end = shares[0]
+    older_end = wra_end + shares[1]
+    child_end = older_end + shares[2]
     units = [Unit(COUNTY, "测试县", "county", None)]
     villages: list[str] = []
     for t in range(1, towns + 1):
@@ -65,12 +74,13 @@ def generate_district(
     for i in range(persons):
         local_id = f"Q{i:07d}"
         kind = rng.random()
-        sex = "2" if kind < 0.55 else "1"
-        if kind < 0.35:  # woman of reproductive age
+        is_child = older_end <= kind < child_end
+        sex = "2" if kind < older_end else (rng.choice("12") if is_child else "1")
+        if kind < wra_end:  # woman of reproductive age
             birth = day(add_months(around, -12 * rng.randint(14, 50)), 200)
-        elif kind < 0.55:
+        elif kind < older_end:
             birth = day(add_months(around, -12 * rng.randint(55, 95)), 200)
-        elif kind < 0.8:  # child
+        elif is_child:
             birth = day(around, 7 * 365 // 2 + 60) if rng.random() < 0.8 else day(around, 200)
         else:
             birth = day(add_months(around, -12 * rng.randint(40, 90)), 200)
@@ -78,19 +88,19 @@ def generate_district(
         death = None
         if rng.random() < 0.04:
             death = max(birth, day(around, 200))
-        mother = rng.choice(women) if kind >= 0.55 and kind < 0.8 and women and rng.random() < 0.7 else None
+        mother = rng.choice(women) if is_child and women and rng.random() < 0.7 else None
         marital = rng.choice(["", "", "20", "21", "10", "40", "90"])
         person = Person(local_id, "", f"人{i}", sex, birth, rng.choice(villages), res, inflow,
                         marital, mother, death)
         people.append(person)
-        if sex == "2" and kind < 0.35:
+        if sex == "2" and kind < wra_end:
             women.append(local_id)
 
         def add(type_: str, when: date, _birth=birth, _id=local_id, **kw) -> None:
             if when >= _birth:
                 events.append(Event(eid(), _id, type_, when, **kw))
 
-        if sex == "2" and kind < 0.35:
+        if sex == "2" and kind < wra_end:
             if rng.random() < 0.4:
                 add("marriage", day(around, 500), partner=None)
             for _ in range(rng.randint(0, 2)):
@@ -116,7 +126,7 @@ def generate_district(
                 add("contraception", day(around, 400), method=rng.choice(METHODS))
             for _ in range(rng.randint(0, 2)):
                 add(rng.choice(GUIDANCE), day(around, 400))
-        elif kind < 0.8 and kind >= 0.55:
+        elif is_child:
             if rng.random() < 0.7:
                 add("newborn_visit", add_days(birth, rng.choice([0, 5, 28, 29, 40])))
             for _ in range(rng.randint(0, 3)):

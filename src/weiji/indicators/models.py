@@ -63,3 +63,88 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_code} {self.population} {self.indicator}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已上报待审核"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已审核通过"
+
+
+class ReportForm(models.Model):
+    """A town's monthly report form (月报表): service counts, registered and migrant.
+
+    ``data`` holds the counts as prepared (frozen from submission on); an approved form is
+    locked: its numbers never change again.
+    """
+
+    unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="report_forms",
+        db_constraint=False,
+    )
+    month = models.DateField(help_text="first day of the month")
+    status = models.CharField(max_length=12, choices=ReportStatus.choices,
+                              default=ReportStatus.DRAFT)
+    data = models.JSONField(default=dict)
+    prepared_by = models.CharField(max_length=60, blank=True, default="")  # 填报人
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=60, blank=True, default="")  # 审核人
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True, default="")
+    locked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-month", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="reportform_unit_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.status}"
+
+
+class ReportFormEvent(models.Model):
+    """Every state change of a report form (append-only; also written to the audit log)."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=12)  # prepare | submit | approve | return
+    from_status = models.CharField(max_length=12, blank=True, default="")
+    to_status = models.CharField(max_length=12)
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL,
+                             related_name="+", db_constraint=False)
+    username = models.CharField(max_length=150, blank=True, default="")
+    comment = models.TextField(blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("report form history is append-only / 月报表流转记录只能追加")
+        super().save(*args, **kwargs)
+
+
+class ScoringScheme(models.Model):
+    """A district's performance-scoring scheme (绩效考核方案): weighted items as data.
+
+    ``items`` follows ``scoring.py``: ``[{"code", "kind", "label", "weight", "params"}]``.
+    The newest active scheme is used; with none, the default items apply.
+    """
+
+    name = models.CharField(max_length=100)
+    items = models.JSONField()
+    active = models.BooleanField(default=True)
+    updated_by = models.CharField(max_length=150, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -77,3 +77,40 @@ def unit_codes_in_scope(user) -> set[str]:
 
 def indicator_period(p1: date, p2: date) -> IndicatorPeriod | None:
     return IndicatorPeriod.objects.filter(period_start=p1, period_end=p2).first()
+
+
+def scoring_items() -> tuple[str, list[dict]]:
+    """The active scheme's name and items (the default scheme when none is set)."""
+    from weiji.indicators.models import ScoringScheme
+    from weiji.indicators.scoring import DEFAULT_ITEMS
+
+    scheme = ScoringScheme.objects.filter(active=True).first()
+    if scheme is None:
+        return "默认考核方案", DEFAULT_ITEMS
+    return scheme.name, scheme.items
+
+
+def period_is_locked(*, village_code: str, day: date) -> bool:
+    """Whether the month of ``day`` is approved (locked) for the town of a village.
+
+    Other apps call this before changing records of a past month.
+    """
+    from weiji.indicators.models import ReportForm, ReportStatus
+
+    unit = OrgUnit.objects.filter(code=village_code).values_list("path", flat=True).first()
+    if not unit:
+        return False
+    towns = [code for code in unit.strip("/").split("/") if len(code) == 9]
+    return ReportForm.objects.filter(unit_id__in=towns, month=day.replace(day=1),
+                                     status=ReportStatus.APPROVED).exists()
+
+
+def reportform_list(*, user, month: date):
+    """Town forms of the month in the user's scope, with every town listed (form or None)."""
+    from weiji.accounts.scope import scope_units
+    from weiji.indicators.models import ReportForm
+
+    towns = scope_units(user).filter(level="town").order_by("code")
+    forms = {f.unit_id: f for f in ReportForm.objects.filter(month=month.replace(day=1),
+                                                              unit__in=towns)}
+    return [(town, forms.get(town.code)) for town in towns]

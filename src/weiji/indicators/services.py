@@ -11,7 +11,14 @@ from django.db import transaction
 from weiji.indicators.blocks import DistrictIndex
 from weiji.indicators.definitions import Indicator, compile_definition
 from weiji.indicators.engine import evaluate
-from weiji.indicators.models import IndicatorDefinition, IndicatorPeriod, IndicatorValue
+from weiji.indicators.models import (
+    IndicatorDefinition,
+    IndicatorPeriod,
+    IndicatorValue,
+    ReportForm,
+    ReportFormEvent,
+    ReportStatus,
+)
 from weiji.indicators.output import rolled_counts
 from weiji.indicators.selectors import active_indicators, definitions_hash
 from weiji.indicators.snapshot import district_facts, period_fingerprint
@@ -79,3 +86,133 @@ def indicator_definition_save(*, code: str, name_zh: str, spec: dict, active: bo
         code=code, defaults={"name_zh": name_zh, "spec": spec, "active": active}
     )
     return row
+
+
+# ---------------------------------------------------------------- monthly report forms
+class ReportFormError(ValueError):
+    """A report-form action that is not allowed (wrong state, role or scope)."""
+
+
+def _actor(user) -> str:
+    if user is None:
+        return ""
+    return str(getattr(user, "display_name", "") or user.get_username())
+
+
+def _is_district(user) -> bool:
+    from weiji.accounts.models import Role
+
+    return bool(user.is_superuser or user.role == Role.DISTRICT_ADMIN)
+
+
+def _check_town_user(user, form_unit_code: str) -> None:
+    from weiji.accounts.models import Role
+    from weiji.accounts.scope import scope_contains
+
+    if _is_district(user):
+        return
+    if user.role != Role.TOWN_OFFICE or not scope_contains(user, form_unit_code):
+        raise ReportFormError("只有本镇卫计办可以填报 / only the town office of this town may do this")
+
+
+def _transition(form: ReportForm, *, user, action: str, to_status: str, comment: str = "",
+                request=None) -> ReportForm:
+    from weiji.core.audit import AuditAction, audit_record
+
+    from_status = form.status
+    form.status = to_status
+    form.save()
+    ReportFormEvent.objects.create(form=form, action=action, from_status=from_status,
+                                   to_status=to_status, user=user, username=_actor(user),
+                                   comment=comment)
+    audit_record(user=user, action=AuditAction.UPDATE, obj=form, request=request, detail={
+        "report_form": f"{form.unit_id} {form.month:%Y-%m}", "action": action,
+        "from": from_status, "to": to_status, "comment": comment,
+    })
+    return form
+
+
+@transaction.atomic
+def reportform_prepare(*, user, unit_code: str, month: date, request=None) -> ReportForm:
+    """Create or refresh a town's form for the month from the records (draft or returned)."""
+    from django.utils import timezone
+
+    from weiji.indicators.reportforms import service_counts
+    from weiji.orgunits.models import OrgUnit, OrgUnitLevel
+
+    unit = OrgUnit.objects.filter(code=unit_code, level=OrgUnitLevel.TOWN).first()
+    if unit is None:
+        raise ReportFormError(f"没有这个乡镇 / no such town: {unit_code}")
+    _check_town_user(user, unit.code)
+    month = month.replace(day=1)
+    form, _ = ReportForm.objects.select_for_update().get_or_create(unit=unit, month=month)
+    if form.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ReportFormError(
+            f"月报表{form.get_status_display()}，不能重新生成 / the form is {form.status}: "
+            "it can no longer be regenerated"
+        )
+    form.data = service_counts(unit=unit, month=month)
+    form.prepared_at = timezone.now()
+    return _transition(form, user=user, action="prepare", to_status=form.status, request=request)
+
+
+@transaction.atomic
+def reportform_submit(*, user, form: ReportForm, prepared_by: str, request=None) -> ReportForm:
+    """The town office submits its form to the district (填报人 required)."""
+    from django.utils import timezone
+
+    form = ReportForm.objects.select_for_update().get(pk=form.pk)
+    _check_town_user(user, form.unit_id)
+    if form.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED) or not form.data:
+        raise ReportFormError("只有已生成的草稿或退回的月报表可以上报 / only a prepared draft "
+                              "or a returned form can be submitted")
+    if not prepared_by.strip():
+        raise ReportFormError("请填写填报人 / enter who prepared the form (填报人)")
+    form.prepared_by = prepared_by.strip()[:60]
+    form.submitted_at = timezone.now()
+    return _transition(form, user=user, action="submit", to_status=ReportStatus.SUBMITTED,
+                       request=request)
+
+
+@transaction.atomic
+def reportform_review(*, user, form: ReportForm, approve: bool, comment: str = "",
+                      request=None) -> ReportForm:
+    """The district approves (and locks) a submitted form, or returns it with a comment."""
+    from django.utils import timezone
+
+    form = ReportForm.objects.select_for_update().get(pk=form.pk)
+    if not _is_district(user):
+        raise ReportFormError("只有区卫计局可以审核 / only the district may review forms")
+    if form.status != ReportStatus.SUBMITTED:
+        raise ReportFormError("只有已上报的月报表可以审核 / only a submitted form can be reviewed")
+    if not approve and not comment.strip():
+        raise ReportFormError("退回时请写明原因 / say why the form is returned")
+    form.reviewed_by = _actor(user)
+    form.reviewed_at = timezone.now()
+    form.review_comment = comment.strip()
+    if approve:
+        form.locked = True
+        return _transition(form, user=user, action="approve", to_status=ReportStatus.APPROVED,
+                           comment=comment.strip(), request=request)
+    return _transition(form, user=user, action="return", to_status=ReportStatus.RETURNED,
+                       comment=comment.strip(), request=request)
+
+
+@transaction.atomic
+def scoring_scheme_save(*, user, name: str, items: list[dict], request=None):
+    """Make a new scoring scheme the district's active one (the old ones stay, inactive)."""
+    from weiji.core.audit import AuditAction, audit_record
+    from weiji.indicators.models import ScoringScheme
+    from weiji.indicators.scoring import SchemeError, check_items
+
+    if not _is_district(user):
+        raise SchemeError("只有区卫计局可以修改考核方案 / only the district may change the scheme")
+    if not name.strip():
+        raise SchemeError("请填写方案名称 / give the scheme a name")
+    check_items(items)
+    ScoringScheme.objects.filter(active=True).update(active=False)
+    scheme = ScoringScheme.objects.create(name=name.strip(), items=items, active=True,
+                                          updated_by=_actor(user))
+    audit_record(user=user, action=AuditAction.CREATE, obj=scheme, request=request,
+                 detail={"scoring_scheme": scheme.name, "items": len(items)})
+    return scheme
