@@ -39,7 +39,8 @@ RULE_EVENT_TYPES = (
     "postpartum_42d", "newborn_visit", "child_checkup", "vaccination", "contraception",
     "elderly_checkup", "chronic_diagnosis", "chronic_followup",
 )
-SPOUSE_EVENT_TYPES = ("preconception_checkup", "contraception")
+SPOUSE_EVENT_TYPES = frozenset({"preconception_checkup", "contraception"})
+OUTCOME_TYPES = frozenset({"pregnancy_outcome"})
 BATCH = 900  # ids per IN (...) list: under every SQLite build's variable limit
 NEWBORN_LOOKBACK_DAYS = 366  # mothers' deliveries are read for children born this recently
 
@@ -56,26 +57,22 @@ _EVENT_COLS = (
 )
 
 
-class _Interner:
-    """Shares equal dates and short strings between rows (memory) and parses SQLite dates."""
+class _Dates(dict):
+    """Date values by their database form: ISO text (SQLite) parsed once, dates as they are."""
 
-    def __init__(self) -> None:
-        self.dates: dict[object, date] = {}
+    def __missing__(self, key):
+        value = date.fromisoformat(key) if isinstance(key, str) and key else (key or None)
+        self[key] = value
+        return value
 
-    def date(self, value) -> date | None:
-        if value is None or value == "":
-            return None
-        d = self.dates.get(value)
-        if d is None:
-            d = date.fromisoformat(value) if isinstance(value, str) else value
-            if not isinstance(value, str) and hasattr(value, "date") and callable(value.date):
-                d = value.date()
-            self.dates[value] = d
-        return d
 
-    @staticmethod
-    def text(value) -> str:
-        return sys.intern(value) if value else ""
+def _columns(cols: str, dates: tuple[str, ...]) -> str:
+    """``cols`` with date columns read as text on SQLite (skips Django's per-value converter)."""
+    if connection.vendor != "sqlite":
+        return cols
+    return ", ".join(
+        f"CAST({c} AS TEXT)" if c in dates else c for c in (c.strip() for c in cols.split(","))
+    )
 
 
 def _batches(ids: list, size: int = BATCH) -> Iterator[list]:
@@ -120,13 +117,18 @@ def _units_and_facilities() -> tuple[list[Unit], list[Facility]]:
 
 
 class _Builder:
-    """Builds districts for sets of subject persons on one date."""
+    """Builds districts for sets of subject persons on one date.
+
+    SQL selects by indexed keys only (person, partner, mother, id ranges); dates and types
+    are filtered here, so that no database picks the (type, date) index for a scan.
+    """
 
     def __init__(self, on: date, types: Iterable[str] | None):
         self.on = on
-        self.on_param = on.isoformat() if connection.vendor == "sqlite" else on
-        self.types = tuple(types) if types is not None else None
-        self.intern = _Interner()
+        self.types = frozenset(types) if types is not None else None
+        self.date = _Dates().__getitem__
+        self.pcols = _columns(_PERSON_COLS, ("birth_date", "inflow_date", "death_date"))
+        self.ecols = _columns(_EVENT_COLS, ("date", "lmp", "discharge_date"))
         self.units, self.facilities = _units_and_facilities()
         # merged-away person id → the id of the person it now is (chains followed)
         merged = dict(
@@ -143,46 +145,49 @@ class _Builder:
         for src, target in self.merged.items():
             self.merged_sources.setdefault(target, []).append(src)
 
+    def _sources(self, ids: Iterable[int]) -> list[int]:
+        return [s for i in ids for s in self.merged_sources.get(i, ())]
+
     # --- persons --------------------------------------------------------------------------
+    def _known_persons(self, rows: Iterable[tuple]) -> list[tuple]:
+        """Person rows (with merged_into_id last) not merged and born by ``on``; drops it."""
+        on, d = self.on, self.date
+        return [r[:-1] for r in rows if r[-1] is None and d(r[5]) <= on]
+
     def person_rows_by_ids(self, ids: Iterable[int]) -> list[tuple]:
-        return list(_select_in(
-            f"SELECT {_PERSON_COLS} FROM {_P} WHERE id IN ({{ids}}) AND merged_into_id IS NULL "
-            "AND birth_date <= %s", ids, [self.on_param],
+        return self._known_persons(_select_in(
+            f"SELECT {self.pcols}, merged_into_id FROM {_P} WHERE id IN ({{ids}})", ids
         ))
 
-    def periods(self, ids: list[int]) -> dict[int, list[tuple]]:
+    def _periods(self, rows: Iterable[tuple]) -> dict[int, list[tuple]]:
         found: dict[int, list[tuple]] = {}
-        for pid, village, residency, start, end in _select_in(
+        d = self.date
+        for pid, village, residency, start, end in rows:
+            found.setdefault(pid, []).append((village, residency, d(start), d(end)))
+        return found
+
+    def periods(self, ids: list[int]) -> dict[int, list[tuple]]:
+        return self._periods(_select_in(
             f"SELECT person_id, village_id, residency, valid_from, valid_to FROM {_R} "
             "WHERE person_id IN ({ids})", ids,
-        ):
-            found.setdefault(pid, []).append(
-                (village, residency, self.intern.date(start), self.intern.date(end))
-            )
-        return found
+        ))
 
     def periods_in_range(self, lo: int, hi: int) -> dict[int, list[tuple]]:
-        found: dict[int, list[tuple]] = {}
-        for pid, village, residency, start, end in _select(
+        return self._periods(_select(
             f"SELECT person_id, village_id, residency, valid_from, valid_to FROM {_R} "
             "WHERE person_id >= %s AND person_id <= %s", [lo, hi],
-        ):
-            found.setdefault(pid, []).append(
-                (village, residency, self.intern.date(start), self.intern.date(end))
-            )
-        return found
+        ))
 
-    def person(self, row: tuple, periods: list[tuple] | None, mothers: dict[int, str]) -> Person:
+    def person(self, row: tuple, periods: list[tuple] | None, local_ids: dict[int, str]) -> Person:
         (pk, local_id, id_number, name, sex, birth, village, residency, inflow, marital,
          mother, death) = row
-        text, d = self.intern.text, self.intern.date
+        d = self.date
         if periods:
             village, residency = self.as_of(periods, village)
         return Person(
-            local_id=local_id, id_number=id_number or "", name=name, sex=text(sex),
-            birth_date=d(birth), village_code=text(village), residency=text(residency),
-            inflow_date=d(inflow), marital_status=text(marital),
-            mother=mothers.get(mother) if mother is not None else None, death_date=d(death),
+            local_id, id_number or "", name, sex, d(birth), village, residency or "",
+            d(inflow), marital or "", local_ids.get(mother) if mother is not None else None,
+            d(death),
         )
 
     def as_of(self, periods: list[tuple], current_village: str) -> tuple[str, str]:
@@ -198,114 +203,111 @@ class _Builder:
         return ordered[-1][0], ordered[-1][1]
 
     def local_ids(self, ids: Iterable[int]) -> dict[int, str]:
-        ids = [self.merged.get(i, i) for i in ids]
-        found = dict(_select_in(f"SELECT id, local_id FROM {_P} WHERE id IN ({{ids}})", set(ids)))
-        return found
+        return dict(_select_in(f"SELECT id, local_id FROM {_P} WHERE id IN ({{ids}})", set(ids)))
 
     # --- events ---------------------------------------------------------------------------
-    def _event_filter(self, types: tuple[str, ...] | None) -> tuple[str, list]:
-        sql = " AND date <= %s"
-        params: list = [self.on_param]
-        if types is not None:
-            sql += f" AND type IN ({', '.join(['%s'] * len(types))})"
-            params.extend(types)
-        return sql, params
+    def _known_events(self, rows: Iterable[tuple], types: frozenset[str] | None) -> list[tuple]:
+        on, d = self.on, self.date
+        if types is None:
+            return [r for r in rows if d(r[3]) <= on]
+        return [r for r in rows if r[2] in types and d(r[3]) <= on]
 
-    def event_rows(self, ids: list[int], types: tuple[str, ...] | None, extra: str = "",
-                   extra_params: Iterable = ()) -> Iterator[tuple]:
-        cond, params = self._event_filter(types)
-        sources = [s for i in ids for s in self.merged_sources.get(i, ())]
-        yield from _select_in(
-            f"SELECT {_EVENT_COLS} FROM {_E} WHERE person_id IN ({{ids}}){cond}{extra}",
-            [*ids, *sources], [*params, *extra_params],
-        )
-
-    def event_rows_in_range(self, lo: int, hi: int) -> Iterator[tuple]:
-        cond, params = self._event_filter(self.types)
-        yield from _select(
-            f"SELECT {_EVENT_COLS} FROM {_E} WHERE person_id >= %s AND person_id <= %s{cond}",
-            [lo, hi, *params],
-        )
-        sources = [s for t, srcs in self.merged_sources.items() if lo <= t <= hi for s in srcs]
-        if sources:
-            yield from self.event_rows(sources, self.types)
+    def events_of(self, ids: Iterable[int], types: frozenset[str] | None) -> list[tuple]:
+        ids = list(ids)
+        return self._known_events(_select_in(
+            f"SELECT {self.ecols} FROM {_E} WHERE person_id IN ({{ids}})",
+            [*ids, *self._sources(ids)],
+        ), types)
 
     def event(self, row: tuple, local_ids: dict[int, str]) -> Event | None:
         (pid, event_id, type_, day, lmp, outcome, discharge, vaccine, dose, method, condition,
          partner, facility) = row
-        person = local_ids.get(self.merged.get(pid, pid))
+        person = local_ids.get(pid)
         if person is None:
             return None
-        text, d = self.intern.text, self.intern.date
+        d = self.date
         return Event(
-            event_id=event_id, person=person, type=text(type_), date=d(day), lmp=d(lmp),
-            outcome=text(outcome), discharge_date=d(discharge), vaccine=text(vaccine),
-            dose=dose, method=text(method), condition=text(condition),
-            partner=local_ids.get(self.merged.get(partner, partner)) if partner else None,
-            facility_code=text(facility) or None,
+            event_id, person, type_, d(day), d(lmp), outcome or "", d(discharge),
+            vaccine or "", dose, method or "", condition or "",
+            local_ids.get(partner) if partner else None, facility or None,
         )
 
     # --- one district ---------------------------------------------------------------------
     def build(self, rows: list[tuple], periods: dict[int, list[tuple]],
-              own_events: Iterable[tuple] | None = None) -> District:
+              id_range: tuple[int, int] | None = None) -> District:
+        """The district of subjects ``rows`` (all ids in ``id_range`` when given)."""
         on = self.on
         subject_ids = [r[0] for r in rows]
         subject_set = set(subject_ids)
+        sources = self._sources(subject_ids)
         local_ids: dict[int, str] = {r[0]: r[1] for r in rows}
-        if own_events is None:
-            own_events = self.event_rows(subject_ids, self.types)
-        own = list(own_events)
+        if id_range is not None:
+            lo, hi = id_range
+            own = self._known_events(_select(
+                f"SELECT {self.ecols} FROM {_E} WHERE person_id >= %s AND person_id <= %s",
+                [lo, hi],
+            ), self.types)
+            named = list(_select(
+                f"SELECT {self.ecols} FROM {_E} WHERE partner_id >= %s AND partner_id <= %s",
+                [lo, hi],
+            ))
+            children = list(_select(
+                f"SELECT {self.pcols}, merged_into_id FROM {_P} "
+                "WHERE mother_id >= %s AND mother_id <= %s", [lo, hi],
+            ))
+            if sources:
+                own += self.events_of(sources, self.types)
+        else:
+            own = self.events_of(subject_ids, self.types)
+            named = list(_select_in(
+                f"SELECT {self.ecols} FROM {_E} WHERE partner_id IN ({{ids}})", subject_ids,
+            ))
+            children = []
+        if sources:
+            named += _select_in(f"SELECT {self.ecols} FROM {_E} WHERE partner_id IN ({{ids}})", sources)
+        if id_range is None or sources:
+            children += _select_in(
+                f"SELECT {self.pcols}, merged_into_id FROM {_P} WHERE mother_id IN ({{ids}})",
+                subject_ids + sources if id_range is None else sources,
+            )
         # marriages naming a subject as partner (the other spouse may live anywhere)
-        partner_ids = [i for i in subject_ids] + [
-            s for i in subject_ids for s in self.merged_sources.get(i, ())
-        ]
-        cond, params = self._event_filter(("marriage",))
-        named = list(_select_in(
-            f"SELECT {_EVENT_COLS} FROM {_E} WHERE partner_id IN ({{ids}}){cond}",
-            partner_ids, params,
-        ))
+        merged = self.merged
+        named = self._known_events((r for r in named if r[2] == "marriage"), None)
+        children_rows = [r for r in self._known_persons(children) if r[0] not in subject_set]
         spouses = {r[11] for r in own if r[2] == "marriage" and r[11] is not None}
         spouses |= {r[0] for r in named}
-        spouses = {self.merged.get(s, s) for s in spouses} - subject_set
-        spouse_events = list(self.event_rows(sorted(spouses), SPOUSE_EVENT_TYPES)) if spouses else []
-        # children of subjects (born by ``on``; alive or not, wherever they live)
-        children_rows = [
-            r for r in _select_in(
-                f"SELECT {_PERSON_COLS} FROM {_P} WHERE mother_id IN ({{ids}}) "
-                "AND merged_into_id IS NULL AND birth_date <= %s",
-                partner_ids, [self.on_param],
-            ) if r[0] not in subject_set
-        ]
+        spouses = {merged.get(s, s) for s in spouses} - subject_set
+        spouse_events = self.events_of(sorted(spouses), SPOUSE_EVENT_TYPES) if spouses else []
         # mothers of recently born subjects: their deliveries give the newborn's discharge
         recent = on - timedelta(days=NEWBORN_LOOKBACK_DAYS)
-        mothers = {
-            r[10] for r in rows
-            if r[10] is not None and self.intern.date(r[5]) > recent
-        }
-        mothers = {self.merged.get(m, m) for m in mothers} - subject_set
-        mother_events = list(self.event_rows(
-            sorted(mothers), ("pregnancy_outcome",), " AND date > %s",
-            [recent.isoformat() if connection.vendor == "sqlite" else recent],
-        )) if mothers else []
-        # names for every person id referred to
+        d = self.date
+        mothers = {r[10] for r in rows if r[10] is not None and d(r[5]) > recent}
+        mothers = {merged.get(m, m) for m in mothers} - subject_set
+        mother_events = [
+            r for r in self.events_of(sorted(mothers), OUTCOME_TYPES) if d(r[3]) > recent
+        ] if mothers else []
+        # local_ids of every person referred to
         wanted = {r[10] for r in rows if r[10] is not None}
         wanted |= spouses | mothers | {r[0] for r in named}
         wanted |= {r[11] for r in own if r[11] is not None}
         wanted |= {r[0] for r in children_rows}
-        missing = {self.merged.get(i, i) for i in wanted} - set(local_ids)
+        wanted = {merged.get(i, i) for i in wanted}
+        missing = wanted - local_ids.keys()
         if missing:
             local_ids.update(self.local_ids(missing))
-        for src, target in self.merged.items():
-            if target in local_ids:
-                local_ids.setdefault(src, local_ids[target])
+        if merged:
+            for src, target in merged.items():
+                if target in local_ids:
+                    local_ids[src] = local_ids[target]
         persons = [self.person(r, periods.get(r[0]), local_ids) for r in rows]
         persons += [self.person(r, None, local_ids) for r in children_rows]
         events = []
         seen: set[str] = set()
+        event = self.event
         for row in (*own, *named, *spouse_events, *mother_events):
             if row[1] in seen:
                 continue
-            ev = self.event(row, local_ids)
+            ev = event(row, local_ids)
             if ev is not None:
                 seen.add(row[1])
                 events.append(ev)
@@ -317,11 +319,10 @@ class _Builder:
     # --- selecting subjects ---------------------------------------------------------------
     def for_villages(self, villages: list[str]) -> District:
         candidates = {r[0] for r in _select_in(
-            f"SELECT id FROM {_P} WHERE village_id IN ({{ids}}) AND merged_into_id IS NULL",
-            villages,
+            f"SELECT id FROM {_P} WHERE village_id IN ({{ids}})", villages,
         )}
         candidates |= {r[0] for r in _select_in(
-            f"SELECT DISTINCT person_id FROM {_R} WHERE village_id IN ({{ids}})", villages,
+            f"SELECT person_id FROM {_R} WHERE village_id IN ({{ids}})", villages,
         )}
         rows = self.person_rows_by_ids(sorted(candidates))
         periods = self.periods([r[0] for r in rows])
@@ -343,15 +344,16 @@ class _Builder:
     def chunks(self, size: int) -> Iterator[District]:
         last = 0
         while True:
-            rows = list(_select(
-                f"SELECT {_PERSON_COLS} FROM {_P} WHERE id > %s AND merged_into_id IS NULL "
-                "AND birth_date <= %s ORDER BY id LIMIT %s", [last, self.on_param, size],
+            batch = list(_select(
+                f"SELECT {self.pcols}, merged_into_id FROM {_P} WHERE id > %s ORDER BY id LIMIT %s",
+                [last, size],
             ))
-            if not rows:
+            if not batch:
                 return
-            lo, hi = rows[0][0], rows[-1][0]
+            lo, hi = batch[0][0], batch[-1][0]
             last = hi
-            yield self.build(rows, self.periods_in_range(lo, hi), self.event_rows_in_range(lo, hi))
+            rows = self._known_persons(batch)
+            yield self.build(rows, self.periods_in_range(lo, hi), (lo, hi))
 
 
 def district_from_db(

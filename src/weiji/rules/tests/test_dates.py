@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -54,3 +54,29 @@ def test_quarter_bounds(day, first, last):
 def test_month_end():
     assert month_end(date(2024, 2, 1)) == date(2024, 2, 29)
     assert month_end(date(2026, 12, 31)) == date(2026, 12, 31)
+
+
+def test_same_as_relativedelta_on_random_dates():
+    import random
+
+    from dateutil.relativedelta import relativedelta
+
+    rng = random.Random(5)
+    start = date(1940, 1, 1).toordinal()
+    for _ in range(4000):
+        a = date.fromordinal(start + rng.randrange(40000))
+        b = date.fromordinal(start + rng.randrange(40000))
+        rd = relativedelta(b, a)
+        assert age_months(a, b) == rd.years * 12 + rd.months, (a, b)
+        assert age_years(a, b) == rd.years, (a, b)
+        n = rng.randrange(-100, 100)
+        assert add_months(a, n) == a + relativedelta(months=n), (a, n)
+        assert add_years(a, n) == a + relativedelta(years=n), (a, n)
+    # month ends on both sides
+    for a in (date(2024, 1, 31), date(2024, 2, 29), date(2023, 2, 28), date(2024, 3, 31)):
+        for days in range(0, 800):
+            b = a + timedelta(days=days)
+            rd = relativedelta(b, a)
+            assert age_months(a, b) == rd.years * 12 + rd.months, (a, b)
+            rd = relativedelta(a, b)
+            assert age_months(b, a) == rd.years * 12 + rd.months, (b, a)
