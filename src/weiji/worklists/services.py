@@ -25,6 +25,7 @@ from django.utils import timezone
 from weiji.orgunits.models import Facility
 from weiji.records.models import Event
 from weiji.registry.models import Person
+from weiji.rules.dates import month_end
 from weiji.rules.facts import DueItem
 from weiji.worklists.catalogue import catalogue_current
 from weiji.worklists.models import (
@@ -197,10 +198,12 @@ def servicelist_apply(
     rolled: dict[Key, dict] = {}
     rolling_open: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for key, row in existing.items():
-        if key not in wanted and row["due_from"] == row["last_as_of"]:
+        if (key not in wanted and row["due_from"] == row["last_as_of"]
+                and row["due_until"] == month_end(row["due_from"])):
             rolling_open[(key[0], key[1])].append(row)
     for key, due in wanted.items():
-        if key in existing or key in closed_rows or due.due_from != as_of:
+        if (key in existing or key in closed_rows or due.due_from != as_of
+                or due.due_until != month_end(as_of)):
             continue
         candidates = rolling_open.get((key[0], key[1]))
         if candidates:

@@ -172,6 +172,9 @@ def item_detail(request, pk: int):
         "task": getattr(item, "task", None),
         "actions": (item.task.actions.select_related("user", "event").order_by("id")
                     if hasattr(item, "task") else []),
+        # Reminders sent from this item (messaging's outbox links to it).
+        "reminders": (item.messages.order_by("planned_at") if hasattr(item, "messages")
+                      else []),
         "can_complete": item.state == ItemState.OPEN and record is not None and record.closes,
         "needs_method": record is not None and record.needs_method,
         "methods": Method.choices, "today": timezone.localdate(),

@@ -158,3 +158,14 @@ def test_print_view(client, world):
     client.force_login(world["worker"])
     html = client.get(reverse("worklists:village_print", args=[V1])).content.decode()
     assert "@media print" in html and "370303********1228" in html and "签字" in html
+
+
+def test_item_page_shows_history_task_and_closing_record(client, world):
+    client.force_login(world["worker"])
+    item = _pp(world)
+    client.post(reverse("worklists:item_done", args=[item.pk]))
+    html = client.get(reverse("worklists:item", args=[item.pk])).content.decode()
+    assert "产后访视" in html and "370303********1228" in html
+    assert "新增" in html and "已完成" in html and "提醒消息" in html
+    event = Event.objects.get(person=world["mother"], type="postpartum_visit")
+    assert event.event_id in html
