@@ -238,7 +238,9 @@ class Store:
         (previous,) = self.raw.execute("PRAGMA cache_size").fetchone()
         self.raw.execute("PRAGMA cache_size = -262144")  # 256 MB while loading
         try:
-            self.raw.executemany(sql, (row + tail for row in rows))
+            # Rows are read and checked in a second thread while SQLite writes (the
+            # sqlite3 module lets go of the GIL inside each step).
+            self.raw.executemany(sql, (row + tail for row in in_background(rows)))
         finally:
             self.raw.execute(f"PRAGMA cache_size = {int(previous)}")
 
@@ -298,6 +300,58 @@ class Store:
             thread.join()
         if failure:
             raise failure[0]
+
+
+class _Failure:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_DONE = object()
+
+
+def in_background(rows: Iterator, batch: int = 2000) -> Iterator:
+    """Run an iterator in a worker thread, handing its items over in batches.
+
+    An exception in the iterator is raised again here; when the consumer stops early the
+    worker is told to stop and is waited for.
+    """
+    handover: queue.Queue = queue.Queue(maxsize=16)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            buffer = []
+            for row in rows:
+                buffer.append(row)
+                if len(buffer) >= batch:
+                    handover.put(buffer)
+                    buffer = []
+                    if stop.is_set():
+                        return
+            handover.put(buffer)
+            handover.put(_DONE)
+        except BaseException as exc:  # handed to the consumer
+            handover.put(_Failure(exc))
+
+    worker = threading.Thread(target=produce, name="weiji-bundle-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handover.get()
+            if item is _DONE:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield from item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                handover.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
 
 
 # Person/event columns that always get a value even when the bundle lacks the column.
