@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from datetime import date
@@ -113,14 +114,22 @@ def make_person(*, village: OrgUnit, name: str = "测试人", sex: str = "2",
     return person
 
 
+@functools.cache
+def _hashed(password: str) -> str:
+    """Argon2 is slow on purpose: hash each test password once per test run."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(password)
+
+
 def make_user(*, role: str, orgunit: OrgUnit | None = None, facility: Facility | None = None,
               username: str | None = None, password: str = TEST_PASSWORD):
     """A user with ``password`` (default :data:`TEST_PASSWORD`)."""
     from weiji.accounts.models import User
 
     user = User(username=username or f"user{next(_seq)}", role=role,
-                orgunit=orgunit or (facility.orgunit if facility else None), facility=facility)
-    user.set_password(password)
+                orgunit=orgunit or (facility.orgunit if facility else None), facility=facility,
+                password=_hashed(password))
     user.save()
     return user
 
