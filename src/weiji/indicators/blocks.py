@@ -41,6 +41,8 @@ from weiji.rules.terms import (
 )
 
 FOREVER = date(1, 1, 1)
+# Event types the catalogue terms used by blocks look at (marriage, pregnancy, protection).
+TERM_TYPES = frozenset({"marriage", "pregnancy_registered", "pregnancy_outcome", "contraception"})
 
 
 class DefinitionError(ValueError):
@@ -120,6 +122,16 @@ class DistrictIndex:
         self.births = births
         self.birth_event_dates = [b.event.date for b in births]
         self.memo: dict = {}  # per-person results that do not depend on the period
+        # Catalogue terms (married, pregnancies, protected) read only these event types, so
+        # they get a district holding just those: the same answers, shorter scans.
+        self.terms_district = District(
+            units=district.units, facilities=district.facilities, persons=district.persons,
+            events={
+                pid: kept for pid, evs in district.events.items()
+                if (kept := [ev for ev in evs if ev.type in TERM_TYPES])
+            },
+            children=district.children, partner_marriages=district.partner_marriages,
+        )
 
     def born_between(self, start: date, end: date) -> list[Person]:
         return self.by_birth[bisect_left(self.birth_dates, start):bisect_right(self.birth_dates, end)]
@@ -149,7 +161,8 @@ class Context:
 
     @property
     def district(self) -> District:
-        return self.index.district
+        """The district for catalogue terms (events of ``TERM_TYPES`` only)."""
+        return self.index.terms_district
 
     def lmp_of(self, birth: LiveBirth) -> date | None:
         """The lmp of the pregnancy this outcome ends (registrations known on P2)."""

@@ -20,6 +20,7 @@ from weiji.indicators.models import (
     ReportStatus,
 )
 from weiji.indicators.output import rolled_counts
+from weiji.indicators.pruning import event_needs
 from weiji.indicators.selectors import active_indicators, definitions_hash
 from weiji.indicators.snapshot import district_facts, period_fingerprint
 
@@ -49,7 +50,8 @@ def indicator_periods_refresh(
             stale.append(((p1, p2), fingerprint))
     if not stale:
         return result
-    district = district_facts()
+    needs = event_needs(indicators, min(p[0][0] for p in stale), max(p[0][1] for p in stale))
+    district = district_facts(needs=needs)
     index = DistrictIndex(district)
     metas = [i.meta for i in indicators]
     for (p1, p2), fingerprint in stale:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
+from weiji.indicators.pruning import EventNeeds
 from weiji.rules.facts import District, Event, Facility, Person, Unit
 
 
-def district_facts() -> District:
-    """Every unit, facility, person (not merged away) and event, as facts (current state)."""
+def district_facts(*, needs: EventNeeds | None = None) -> District:
+    """Every unit, facility and person (not merged away), and the events ``needs`` keeps
+    (all events without it), as facts in their current state."""
     from weiji.orgunits.models import Catchment, OrgUnit
     from weiji.orgunits.models import Facility as FacilityRow
     from weiji.records.models import Event as EventRow
@@ -58,9 +60,22 @@ def district_facts() -> District:
         for (_pk, local_id, id_number, name, sex, birth, village, residency, inflow, marital,
              mother_pk, death) in rows
     ]
+    event_rows = EventRow.objects.all()
+    if needs is not None:
+        event_rows = event_rows.filter(date__lte=needs.until)
+        if not needs.everything:
+            wanted = Q(pk__in=[])
+            for type_, floor in needs.floors.items():
+                cond = Q(type=type_)
+                if floor is not None:
+                    cond &= Q(date__gte=floor)
+                if type_ == "vaccination" and needs.vaccination_born_from is not None:
+                    cond &= Q(person__birth_date__gte=needs.vaccination_born_from)
+                wanted |= cond
+            event_rows = event_rows.filter(wanted)
     events = []
     for (event_id, person_pk, type_, day, lmp, outcome, discharge, vaccine, dose, method,
-         condition, partner_pk, facility) in EventRow.objects.values_list(
+         condition, partner_pk, facility) in event_rows.values_list(
             "event_id", "person_id", "type", "date", "lmp", "outcome", "discharge_date",
             "vaccine", "dose", "method", "condition", "partner_id", "facility_id",
     ).iterator(chunk_size=20000):

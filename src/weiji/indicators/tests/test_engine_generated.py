@@ -85,3 +85,17 @@ def test_definitions_compile_and_are_unique():
     assert len(codes) == len(set(codes)) == 37
     assert "vaccine_timely_rate:dtap_5" in codes and "vaccine_timely_rate:dt_1" in codes
     assert month_end(date(2024, 2, 1)) == date(2024, 2, 29)
+
+
+def test_pruned_events_give_the_same_results():
+    from weiji.indicators.pruning import event_needs, prune_district
+
+    district = generate_district(persons=1500, seed=4)
+    indicators = compile_definitions(default_definitions())
+    periods = PERIODS[:3]
+    needs = event_needs(indicators, min(p for p, _ in periods), max(q for _, q in periods))
+    pruned = prune_district(district, needs)
+    kept = sum(len(v) for v in pruned.events.values())
+    assert kept < sum(len(v) for v in district.events.values())
+    full = evaluate_periods(district, periods, indicators)
+    assert evaluate_periods(pruned, periods, indicators) == full
