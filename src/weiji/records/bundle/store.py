@@ -103,6 +103,11 @@ class Store:
         )
         if self.vendor == "postgresql":
             self._execute("ANALYZE weiji_stage_person")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM weiji_stage_person")
+            staged = cursor.fetchone()[0]
+        bulk = staged >= BULK_ROWS // 2 and not self._table_has_at_least("registry_person", staged)
+        indexes = self._indexes_drop("registry_person") if bulk else []
         has_household = "household_id" in present
         if has_household:
             self._execute(
@@ -141,6 +146,7 @@ class Store:
                 "AND registry_person.mother_id IS DISTINCT FROM x.mid",
                 (self.now_value,),
             )
+        self._indexes_create(indexes)
         self._residency_write()
 
     def _residency_write(self) -> None:
@@ -195,35 +201,50 @@ class Store:
         the same transaction: one sort per index instead of millions of random inserts.
         """
         update = [c for c in EVENT_COLUMNS[1:] if c in present or c in _DERIVED_EVENT]
-        bulk = expected_rows >= BULK_ROWS and not self._events_at_least(expected_rows)
-        indexes = self._event_indexes_drop() if bulk else []
+        bulk = expected_rows >= BULK_ROWS and not self._table_has_at_least(
+            "records_event", expected_rows)
+        indexes = self._indexes_drop("records_event") if bulk else []
         if self.vendor == "postgresql":
             self._events_postgres(rows, update=update, user_id=user_id)
         else:
             self._events_sqlite(rows, update=update, user_id=user_id)
-        if indexes:
-            if self.vendor == "postgresql":
-                self._execute("SET LOCAL maintenance_work_mem = '256MB'")
-            for sql in indexes:
-                self._execute(sql)
+        self._indexes_create(indexes)
 
-    def _events_at_least(self, n: int) -> bool:
+    def _table_has_at_least(self, table: str, n: int) -> bool:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM records_event LIMIT %s) t", (n,)
-            )
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", (n,))
             return cursor.fetchone()[0] >= n
 
-    def _event_indexes_drop(self) -> list[str]:
-        """Drop records_event's secondary indexes; return the SQL that recreates them."""
-        from weiji.records.models import Event
+    def _indexes_drop(self, table: str) -> list[str]:
+        """Drop a table's plain (non-unique) indexes; return the SQL that recreates them.
 
-        editor = connection.schema_editor()
-        recreate = []
-        for index in Event._meta.indexes:
-            recreate.append(str(index.create_sql(Event, editor)))
-            self._execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
-        return recreate
+        Unique indexes stay: the upserts need them.
+        """
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary",
+                    (table,),
+                )
+            else:
+                cursor.execute(
+                    "SELECT m.name, m.sql FROM sqlite_master m WHERE m.type = 'index' "
+                    "AND m.tbl_name = %s AND m.sql IS NOT NULL AND NOT EXISTS ("
+                    "SELECT 1 FROM pragma_index_list(%s) l WHERE l.name = m.name AND l.\"unique\")",
+                    (table, table),
+                )
+            found = cursor.fetchall()
+        for name, _ in found:
+            self._execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return [sql for _, sql in found]
+
+    def _indexes_create(self, statements: list[str]) -> None:
+        if statements and self.vendor == "postgresql":
+            self._execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for sql in statements:
+            self._execute(sql)
 
     def _events_sqlite(self, rows: Iterator[tuple], *, update: list[str], user_id) -> None:
         cols = ", ".join([*EVENT_COLUMNS, "recorded_by_id", "created_at", "updated_at"])

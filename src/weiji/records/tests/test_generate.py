@@ -75,14 +75,19 @@ def test_bulk_mode_rebuilds_the_event_indexes(tmp_path, monkeypatch):
 
     from weiji.records.bundle import store
 
+    def indexes():
+        with connection.cursor() as cursor:
+            return {table: connection.introspection.get_constraints(cursor, table)
+                    for table in ("records_event", "registry_person")}
+
     district_generate(persons=300, out=tmp_path / "b", seed=4)
     monkeypatch.setattr(store, "BULK_ROWS", 1)
+    before_load = indexes()
     report = load_bundle(tmp_path / "b")
     assert report.rejected == 0
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "records_event")
+    assert indexes() == before_load
     for index in Event._meta.indexes:
-        assert index.name in constraints
+        assert index.name in before_load["records_event"]
     assert Event.objects.count() == report.files["events.csv"].loaded
     # A second load is not a bulk load (the table already holds the rows) and changes nothing.
     before = list(Event.objects.order_by("id").values())
