@@ -54,7 +54,9 @@ def job_lock_acquire(*, name: str, owner: str, ttl_seconds: int) -> bool:
             JobLock.objects.get_or_create(name=name)
     except IntegrityError:
         pass  # created by another process at the same time
-    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    # Our own lease is free to us: one owner (host:pid:thread) runs its jobs one at a time,
+    # so a lease it still holds is one it could not release (the database was away).
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now) | Q(owner=owner)
     holder = JobLock.objects.filter(name=name).values_list("owner", flat=True).first() or ""
     if holder and _owner_dead(holder):
         free |= Q(owner=holder)

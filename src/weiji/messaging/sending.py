@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from weiji.messaging.models import Message, MessageEvent, MessageStatus, WeChatBinding
@@ -459,4 +459,3 @@ def messages_send(*, ids: list[int] | None = None, now: datetime | None = None,
         batches += 1
         if ids is not None or (max_batches and batches >= max_batches):
             return stats
-        close_old_connections()
