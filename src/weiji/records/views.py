@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from weiji.accounts.models import Role
+from weiji.accounts.permissions import require_role
 from weiji.core.audit import AuditAction, audit_record
 from weiji.records.forms import TYPE_FIELDS, EventForm, UploadForm
 from weiji.records.recording import EventError, event_record
 from weiji.registry.selectors import person_get_scoped
-from weiji.web.views import require_role
 
 MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
 UPLOAD_ERRORS_SHOWN = 200

@@ -5,21 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from weiji.accounts.models import Role
+from weiji.accounts.permissions import require_role
 from weiji.core.models import AuditAction, AuditEntry
-
-
-def require_role(user, *roles: str) -> None:
-    """Raise 403 unless the user has one of ``roles`` (superusers always pass)."""
-    if not (user.is_superuser or user.role in roles):
-        allowed = "、".join(Role(r).label for r in roles)
-        raise PermissionDenied(f"此页面仅限{allowed} / this page is restricted")
 
 
 @login_required

@@ -55,3 +55,26 @@ def test_flush_still_empties_the_database_and_keeps_triggers():
     entry = audit_record(user=None, action=AuditAction.LOGIN_FAILED)
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trigger_migration_is_reversible():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def attempt_update():
+        entry = audit_record(user=None, action=AuditAction.LOGIN_FAILED)
+        try:
+            with transaction.atomic():
+                AuditEntry.objects.filter(pk=entry.pk).update(username="changed")
+        except DatabaseError:
+            return False
+        return True
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("core", "0001_initial")])
+    try:
+        assert attempt_update() is True
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("core", "0002_audit_append_only")])
+    assert attempt_update() is False
