@@ -123,14 +123,6 @@ def _drop_reason(item: dict, person: dict | None, as_of: date, catalogue_version
     return ChangeReason.EVENT if trigger_reason == ChangeReason.EVENT else ChangeReason.RULE
 
 
-def _same(row: dict) -> dict:
-    """The fields an update rewrites, kept as they are."""
-    return {"state": row["state"], "catalogue_version": row["catalogue_version"],
-            "responsible_kind": row["responsible_kind"], "closed_at": None,
-            "closed_on": None, "closed_by_event": None, "close_reason": "",
-            "updated_at": timezone.now()}
-
-
 def _scope_q(villages: Iterable[str] | None, persons: Iterable[int] | None) -> Q:
     q = Q()
     if villages is not None:
@@ -219,42 +211,49 @@ def servicelist_apply(
         result.by_reason[why] = result.by_reason.get(why, 0) + 1
 
     to_create: list[ServiceItem] = []
-    to_update: list[ServiceItem] = []
+    # Updates as (item id, fields to set); applied grouped by identical field values, so a
+    # daily run moving thousands of rolling windows or statuses is a handful of UPDATEs.
+    updates: list[tuple[int, dict]] = []
+    reopened_ids: list[int] = []
+    units: list[tuple[int, str, str]] = []  # (item id, unit code, unit kind) of relisted items
     link_event = event_id if reason == ChangeReason.EVENT else None
     for key, due in wanted.items():
         basis = ",".join(due.basis)[:200]
         values = {"due_from": due.due_from, "due_until": due.due_until, "status": due.status,
                   "village_id": due.village_code, "responsible": due.responsible, "basis": basis}
+        kind = _unit_kind(due.responsible, due.village_code, facility_codes)
         row = existing.get(key) or rolled.get(key) or closed_rows.get(key)
         if row is None:
             to_create.append(ServiceItem(
-                person_id=key[0], service=due.service,
-                responsible_kind=_unit_kind(due.responsible, due.village_code, facility_codes),
+                person_id=key[0], service=due.service, responsible_kind=kind,
                 catalogue_version=catalogue_version, last_as_of=as_of, **values))
             continue
         diff = {k: [str(row[k]), str(v)] for k, v in values.items() if row[k] != v}
-        if set(diff) == {"due_from"}:  # a rolling window moved on: only the stamp changes
-            to_update.append(ServiceItem(id=row["id"], last_as_of=as_of, **values,
-                                         **_same(row)))
+        reopened = row["state"] != ItemState.OPEN
+        if not reopened and set(diff) <= {"due_from", "due_until"} and row["id"] in rolled_ids:
+            # A rolling window ([D, month end]) moved on with the list date: same item.
+            updates.append((row["id"], {k: values[k] for k in diff} | {"last_as_of": as_of}))
             result.unchanged += 1
             continue
-        reopened = row["state"] != ItemState.OPEN
         if not diff and not reopened:
             result.unchanged += 1
             continue
-        obj = ServiceItem(id=row["id"], catalogue_version=catalogue_version, last_as_of=as_of,
-                          state=ItemState.OPEN, closed_at=None, closed_on=None,
-                          closed_by_event=None, close_reason="", updated_at=now,
-                          responsible_kind=_unit_kind(due.responsible, due.village_code,
-                                                      facility_codes), **values)
-        to_update.append(obj)
+        fields = {k: values[k] for k in diff} | {
+            "catalogue_version": catalogue_version, "last_as_of": as_of,
+            "responsible_kind": kind, "updated_at": now}
         if reopened:
+            fields |= {"state": ItemState.OPEN, "closed_at": None, "closed_on": None,
+                       "closed_by_event_id": None, "close_reason": ""}
+            reopened_ids.append(row["id"])
             result.reopened += 1
             log(row["id"], ItemChange.REOPENED, reason, {"was": row["state"], **diff}, link_event)
         else:
             result.changed += 1
             why = ChangeReason.MOVE if "village_id" in diff else reason
             log(row["id"], ItemChange.CHANGED, why, diff, link_event)
+        updates.append((row["id"], fields))
+        if reopened or "village_id" in diff or "responsible" in diff:
+            units.append((row["id"], due.responsible or due.village_code, kind))
 
     # Items no longer listed: done (with the closing record) or dropped (with why).
     gone = [row for key, row in existing.items()
@@ -272,9 +271,10 @@ def servicelist_apply(
     task_closures: list[tuple[int, str, int | None]] = []
     for row in gone:
         closing = _closing_event(row, events_by_person.get(row["person_id"], []), as_of)
-        obj = ServiceItem(id=row["id"], closed_at=now, closed_on=as_of, updated_at=now)
+        fields = {"closed_at": now, "closed_on": as_of, "updated_at": now}
         if closing is not None:
-            obj.state, obj.closed_by_event_id, obj.close_reason = ItemState.DONE, closing["id"], "done"
+            fields |= {"state": ItemState.DONE, "closed_by_event_id": closing["id"],
+                       "close_reason": "done"}
             result.closed += 1
             log(row["id"], ItemChange.CLOSED, ChangeReason.EVENT,
                 {"event_id": closing["event_id"], "date": str(closing["date"])}, closing["id"])
@@ -282,12 +282,13 @@ def servicelist_apply(
         else:
             why = _drop_reason(row, person_info.get(row["person_id"]), as_of, catalogue_version,
                                reason)
-            obj.state, obj.closed_by_event_id, obj.close_reason = ItemState.DROPPED, None, why
+            fields |= {"state": ItemState.DROPPED, "closed_by_event_id": None,
+                       "close_reason": why}
             result.dropped += 1
             log(row["id"], ItemChange.DROPPED, why, {}, link_event)
             if why == ChangeReason.MOVE:
                 task_closures.append((row["id"], TaskStatus.MOVED_OUT, None))
-        to_update.append(obj)
+        updates.append((row["id"], fields))
 
     created = []
     for chunk in _chunks(to_create):
@@ -295,62 +296,67 @@ def servicelist_apply(
     for obj in created:
         result.added += 1
         log(obj.id, ItemChange.ADDED, reason, {"basis": obj.basis}, link_event)
-    reopen_fields = ["due_from", "due_until", "status", "village_id", "responsible", "basis", "state",
-                     "responsible_kind", "catalogue_version", "last_as_of", "closed_at",
-                     "closed_on", "closed_by_event", "close_reason", "updated_at"]
-    close_fields = ["state", "closed_at", "closed_on", "closed_by_event", "close_reason",
-                    "updated_at"]
-    reopen = [o for o in to_update if o.state == ItemState.OPEN]
-    closing = [o for o in to_update if o.state != ItemState.OPEN]
-    for chunk in _chunks(reopen):
-        ServiceItem.objects.bulk_update(chunk, reopen_fields)
-    for chunk in _chunks(closing):
-        ServiceItem.objects.bulk_update(chunk, close_fields)
+    _update_grouped(updates)
     # Listed and unchanged: only the stamp of the generation that listed them moves on.
-    touched = [k for k in wanted if k in existing]
-    for chunk in _chunks([existing[k]["id"] for k in touched]):
+    changed_ids = {item_id for item_id, _ in updates}
+    stamp = [row["id"] for k, row in existing.items() if k in wanted and row["id"] not in
+             changed_ids and row["last_as_of"] != as_of]
+    for chunk in _chunks(stamp):
         ServiceItem.objects.filter(id__in=chunk).update(last_as_of=as_of)
     for chunk in _chunks(history):
         ServiceItemEvent.objects.bulk_create(chunk)
-    _tasks_sync(created=created, reopened=[o.id for o in reopen if o.id in
-                                           {r["id"] for r in closed_rows.values()}],
-                closures=task_closures, moved=[o for o in reopen])
+    _tasks_sync(created=created, reopened=reopened_ids, closures=task_closures, units=units)
     return result
 
 
+def _update_grouped(updates: list[tuple[int, dict]]) -> None:
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for item_id, fields in updates:
+        groups[tuple(sorted(fields.items()))].append(item_id)
+    for fields, ids in groups.items():
+        for chunk in _chunks(ids):
+            ServiceItem.objects.filter(id__in=chunk).update(**dict(fields))
+
+
 def _tasks_sync(*, created: list[ServiceItem], reopened: list[int],
-                closures: list[tuple[int, str, int | None]], moved: list[ServiceItem]) -> None:
-    """Push new items to their responsible unit; follow closures and reopenings."""
+                closures: list[tuple[int, str, int | None]],
+                units: list[tuple[int, str, str]]) -> None:
+    """Push new items to their responsible unit; follow closures, reopenings and moves."""
     new_tasks = [Task(item_id=o.id, unit_kind=o.responsible_kind,
                       unit_code=o.responsible or o.village_id) for o in created]
     for chunk in _chunks(new_tasks):
         Task.objects.bulk_create(chunk)
-    # Responsible unit may change when a person moves village.
-    for o in moved:
-        Task.objects.filter(item_id=o.id).exclude(unit_code=o.responsible or o.village_id).update(
-            unit_code=o.responsible or o.village_id, unit_kind=o.responsible_kind)
+    # The responsible unit changes when a person moves village.
+    for item_id, code, kind in units:
+        Task.objects.filter(item_id=item_id).exclude(unit_code=code).update(
+            unit_code=code, unit_kind=kind)
     now = timezone.now()
     actor = _actor()
+    changes: dict[tuple[str, int | None], list[tuple[int, int]]] = defaultdict(list)
     if reopened:
-        tasks = list(Task.objects.filter(item_id__in=reopened).exclude(status=TaskStatus.PENDING))
-        for t in tasks:
-            t.status, t.acted_at, t.acted_by = TaskStatus.PENDING, now, None
-        Task.objects.bulk_update(tasks, ["status", "acted_at", "acted_by"])
-        TaskAction.objects.bulk_create(
-            [TaskAction(task=t, status=TaskStatus.PENDING, note="重新列入名单") for t in tasks])
-    if closures:
-        by_item = {item_id: (status, ev) for item_id, status, ev in closures}
-        tasks = list(Task.objects.filter(item_id__in=list(by_item)))
-        actions = []
-        for t in tasks:
-            status, ev = by_item[t.item_id]
-            if t.status == status:
-                continue
-            t.status, t.acted_at, t.acted_by = status, now, actor
-            actions.append(TaskAction(task=t, status=status, event_id=ev, user=actor,
-                                      note="服务记录关闭" if ev else "名单重新生成"))
-        Task.objects.bulk_update(tasks, ["status", "acted_at", "acted_by"])
-        TaskAction.objects.bulk_create(actions)
+        for chunk in _chunks(reopened):
+            for task_id, item_id in Task.objects.filter(item_id__in=chunk).exclude(
+                    status=TaskStatus.PENDING).values_list("id", "item_id"):
+                changes[(TaskStatus.PENDING, None)].append((task_id, item_id))
+    by_item = {item_id: (status, ev) for item_id, status, ev in closures}
+    for chunk in _chunks(list(by_item)):
+        for task_id, item_id, status in Task.objects.filter(item_id__in=chunk).values_list(
+                "id", "item_id", "status"):
+            new_status, ev = by_item[item_id]
+            if status != new_status:
+                changes[(new_status, ev)].append((task_id, item_id))
+    actions = []
+    for (status, ev), pairs in changes.items():
+        ids = [task_id for task_id, _ in pairs]
+        who = None if status == TaskStatus.PENDING else actor
+        for chunk in _chunks(ids):
+            Task.objects.filter(id__in=chunk).update(status=status, acted_at=now, acted_by=who)
+        note = ("重新列入名单" if status == TaskStatus.PENDING
+                else "服务记录关闭" if ev else "名单重新生成")
+        actions.extend(TaskAction(task_id=task_id, status=status, event_id=ev, user=who,
+                                  note=note) for task_id in ids)
+    for chunk in _chunks(actions):
+        TaskAction.objects.bulk_create(chunk)
 
 
 # The user whose recorded event triggers a regeneration (None for scheduled runs); set by
