@@ -47,13 +47,21 @@ class EventError(ValueError):
         self.errors = errors
 
 
-def servicelists_refresh(*, person_id: int) -> None:
-    """Refresh a person's service lists, when the worklists app provides the refresher."""
+def servicelists_refresh(*, person_id: int, event_id: int | None = None) -> None:
+    """Refresh a person's service lists, when the worklists app provides the refresher.
+
+    ``event_id`` names the event just recorded (so the refresher can also update those who
+    depend on it, e.g. a mother's child); registry changes pass none.
+    """
     if importlib.util.find_spec("weiji.worklists.services") is None:
         return
     worklist_services = importlib.import_module("weiji.worklists.services")
-    if hasattr(worklist_services, "servicelist_refresh_person"):
+    if not hasattr(worklist_services, "servicelist_refresh_person"):
+        return
+    if event_id is None:
         worklist_services.servicelist_refresh_person(person_id=person_id)
+    else:
+        worklist_services.servicelist_refresh_person(person_id=person_id, event_id=event_id)
 
 
 def _check(*, person: Person, type: str, date: date | None, values: dict) -> dict[str, str]:
@@ -150,5 +158,5 @@ def event_record(
     )
     audit_record(user=user, action=AuditAction.CREATE, obj=event, request=request,
                  detail={"person": person.pk, "type": type, "date": date.isoformat()})
-    servicelists_refresh(person_id=person.pk)
+    servicelists_refresh(person_id=person.pk, event_id=event.pk)
     return event
