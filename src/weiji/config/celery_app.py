@@ -29,6 +29,8 @@ def _beat_schedule() -> dict:
 
 
 app.conf.beat_schedule = _beat_schedule()
+# Deployments (and test runs) that share one Redis keep apart by queue name.
+app.conf.task_default_queue = os.environ.get("WEIJI_CELERY_QUEUE", "weiji")
 app.conf.task_acks_late = True  # a killed worker's task is redelivered; sends are idempotent
 app.conf.task_reject_on_worker_lost = True
 app.conf.worker_prefetch_multiplier = 1
