@@ -9,6 +9,7 @@ from datetime import date
 from django.db import connection
 from django.utils import timezone
 
+from weiji.worklists.catalogue import catalogue_current
 from weiji.worklists.models import ChangeReason, GenerationRun, Snapshot
 from weiji.worklists.services import ApplyResult, servicelist_generate, servicelist_snapshot
 
@@ -40,10 +41,15 @@ def servicelist_run(*, as_of: date, snapshot: bool, villages: list[str] | None =
         if not got:
             logger.warning("service list generation skipped: another run is in progress")
             return None
+        version = catalogue_current().version
+        last = (GenerationRun.objects.filter(villages=[], finished_at__isnull=False)
+                .order_by("-finished_at").first())
+        if last is not None and last.result.get("catalogue_version", version) != version:
+            reason = ChangeReason.CATALOGUE  # the first run under a new catalogue version
         run = GenerationRun.objects.create(as_of=as_of, villages=sorted(villages or []),
                                            snapshot=snapshot)
         result = servicelist_generate(as_of=as_of, villages=villages, reason=reason)
-        summary = result.as_dict()
+        summary = {**result.as_dict(), "catalogue_version": version, "reason": str(reason)}
         if snapshot:
             summary["snapshot_items"] = servicelist_snapshot(as_of=as_of).item_count
         run.finished_at, run.result = timezone.now(), summary

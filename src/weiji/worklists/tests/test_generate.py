@@ -117,3 +117,17 @@ def test_periodic_job_runs_once_a_day_and_snapshots_on_the_first(district, monke
     monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2025, 3, 2))
     tasks.job_generate()
     assert GenerationRun.objects.count() == 2 and Snapshot.objects.count() == 1
+
+
+def test_first_run_after_a_catalogue_change_gives_the_catalogue_as_reason(district):
+    from weiji.worklists.catalogue import catalogue_current, catalogue_version_create
+    from weiji.worklists.tasks import servicelist_run
+
+    servicelist_run(as_of=date(2025, 3, 1), snapshot=False)
+    data = catalogue_current().data
+    services = {**data["services"],
+                "newborn_visit": {**data["services"]["newborn_visit"], "enabled": False}}
+    catalogue_version_create(data={**data, "services": services}, user=None, note="off")
+    servicelist_run(as_of=date(2025, 3, 2), snapshot=False)
+    item = ServiceItem.objects.get(service="newborn_visit")
+    assert (item.state, item.close_reason) == (ItemState.DROPPED, "catalogue")
