@@ -26,6 +26,21 @@ from weiji.worklists.servicemap import service_label
 SCHEDULE_COLUMNS = ("schedule", "effective_from", "vaccine", "name_zh", "dose", "age_months",
                     "min_interval_days", "max_age_months")
 SCHEDULE_INTS = {"dose", "age_months", "min_interval_days", "max_age_months"}
+PARAM_LABELS = {
+    "window_days": "服务期（天）", "start_days": "开始（lmp后天数）", "end_days": "截止（lmp后天数）",
+    "expires_days": "失效（天）", "marriage_within_days": "婚后天数内", "supply_days": "叶酸供应（天）",
+    "max_gestational_age_days": "孕周上限（天）", "done_days": "完成期限（天）",
+    "done_from_days": "完成起（天）", "done_to_days": "完成止（天）",
+    "done_before_days": "提前完成（天）", "last_expires_days": "末次失效（天）",
+    "listed_days": "线索保留（天）", "recent_outcome_days": "妊娠结局后（天）内",
+    "short_acting_days": "短效方法有效（天）", "min_children": "最少子女数",
+    "min_age_years": "最低年龄（岁）", "migrant_months": "流入满（月）",
+    "max_age_years": "最大年龄（岁）", "reproductive_age_min": "育龄下限（岁）",
+    "reproductive_age_max": "育龄上限（岁）", "pregnancy_max_days": "妊娠最长（天）",
+    "gestation_days": "孕期（天）", "lost_after_edd_days": "预产期后视为不明（天）",
+    "default_discharge_days": "默认出院（结局后天数）",
+}
+FAMILY_LABELS = {"child_checkup": "儿童健康检查", "vaccine": "预防接种", "chronic_followup": "慢病随访"}
 RESPONSIBLE = (("facility", "卫生院/社区卫生服务中心"), ("village", "村"), ("town", "镇卫计办"))
 
 
@@ -110,13 +125,15 @@ def catalogue_page(request):
             return redirect("worklists:catalogue")
     services = []
     for name, cfg in (active.data.get("services") or {}).items():
-        params = [(f"services.{name}.{k}", k, v) for k, v in cfg.items()
+        params = [(f"services.{name}.{k}", PARAM_LABELS.get(k, k), v) for k, v in cfg.items()
                   if k not in ("enabled", "responsible")]
-        services.append({"name": name, "label": service_label(name), "cfg": cfg,
+        label = FAMILY_LABELS.get(name) or service_label(name)
+        services.append({"name": name, "label": label, "cfg": cfg,
                          "params": params})
     return render(request, "worklists/catalogue.html", {
         "active": active, "services": services, "responsible_choices": RESPONSIBLE,
-        "terms": [(f"terms.{k}", k, v) for k, v in (active.data.get("terms") or {}).items()],
+        "terms": [(f"terms.{k}", PARAM_LABELS.get(k, k), v)
+                  for k, v in (active.data.get("terms") or {}).items()],
         "checkups": list(enumerate(active.data.get("child_checkups") or [])),
         "schedule_csv": schedule_to_csv(active.data.get("schedule") or []),
         "versions": CatalogueVersion.objects.select_related("created_by")[:50],
