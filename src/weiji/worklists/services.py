@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -400,16 +400,22 @@ def servicelist_generate(
     active = catalogue_current()
     if persons is None:
         villages = None if villages is None else sorted(set(villages))
-        items = facts.due_items_from_db(as_of=as_of, catalogue=active.catalogue,
-                                        villages=villages, chunk_size=chunk_size)
-        return servicelist_apply(items=items, as_of=as_of, catalogue_version=active.version,
-                                 villages=villages, reason=reason, event_id=event_id)
-    persons = sorted(set(persons))
-    local_ids = list(Person.objects.filter(id__in=persons).values_list("local_id", flat=True))
-    district = facts.district_from_db(on=as_of, persons=local_ids)
-    items = list(evaluate.evaluate_district(district, as_of, active.catalogue))
-    return servicelist_apply(items=items, as_of=as_of, catalogue_version=active.version,
-                             persons=persons, reason=reason, event_id=event_id)
+        items = list(facts.due_items_from_db(as_of=as_of, catalogue=active.catalogue,
+                                             villages=villages, chunk_size=chunk_size))
+    else:
+        persons = sorted(set(persons))
+        local_ids = list(Person.objects.filter(id__in=persons).values_list("local_id", flat=True))
+        district = facts.district_from_db(on=as_of, persons=local_ids)
+        items = list(evaluate.evaluate_district(district, as_of, active.catalogue))
+    kwargs = {"items": items, "as_of": as_of, "catalogue_version": active.version,
+              "villages": villages, "persons": persons, "reason": reason, "event_id": event_id}
+    try:
+        return servicelist_apply(**kwargs)
+    except IntegrityError:
+        # A concurrent refresh (a recorded event) added one of the same items meanwhile:
+        # apply again on the current state; the evaluation itself does not change.
+        logger.info("service list apply retried after a concurrent insert")
+        return servicelist_apply(**kwargs)
 
 
 def persons_affected_by(*, person_id: int) -> list[int]:
