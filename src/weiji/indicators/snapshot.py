@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Count, Max
 
 from weiji.indicators.pruning import EventNeeds
 from weiji.rules.facts import District, Event, Facility, Person, Unit
@@ -24,7 +25,6 @@ def district_facts(*, needs: EventNeeds | None = None) -> District:
     (all events without it), as facts in their current state."""
     from weiji.orgunits.models import Catchment, OrgUnit
     from weiji.orgunits.models import Facility as FacilityRow
-    from weiji.records.models import Event as EventRow
     from weiji.registry.models import Person as PersonRow
 
     units = [
@@ -60,32 +60,68 @@ def district_facts(*, needs: EventNeeds | None = None) -> District:
         for (_pk, local_id, id_number, name, sex, birth, village, residency, inflow, marital,
              mother_pk, death) in rows
     ]
-    event_rows = EventRow.objects.all()
-    if needs is not None:
-        event_rows = event_rows.filter(date__lte=needs.until)
-        if not needs.everything:
-            wanted = Q(pk__in=[])
-            for type_, floor in needs.floors.items():
-                cond = Q(type=type_)
-                if floor is not None:
-                    cond &= Q(date__gte=floor)
-                if type_ == "vaccination" and needs.vaccination_born_from is not None:
-                    cond &= Q(person__birth_date__gte=needs.vaccination_born_from)
-                wanted |= cond
-            event_rows = event_rows.filter(wanted)
     events = []
-    for (event_id, person_pk, type_, day, lmp, outcome, discharge, vaccine, dose, method,
-         condition, partner_pk, facility) in event_rows.values_list(
-            "event_id", "person_id", "type", "date", "lmp", "outcome", "discharge_date",
-            "vaccine", "dose", "method", "condition", "partner_id", "facility_id",
-    ).iterator(chunk_size=20000):
+    dates: dict = {}
+
+    def day(value):  # SQLite returns text; share one date object per distinct day
+        if value is None or isinstance(value, date):
+            return value
+        found = dates.get(value)
+        if found is None:
+            found = dates[value] = date.fromisoformat(value)
+        return found
+
+    for (event_id, person_pk, type_, when, lmp, outcome, discharge, vaccine, dose, method,
+         condition, partner_pk, facility) in _event_rows(needs):
         person = local_ids.get(person_pk)
         if person is None:
             continue
-        events.append(Event(event_id, person, type_, day, lmp, outcome or "", discharge,
-                            vaccine or "", dose, method or "", condition or "",
+        events.append(Event(event_id, person, type_, day(when), day(lmp), outcome or "",
+                            day(discharge), vaccine or "", dose, method or "", condition or "",
                             local_ids.get(partner_pk), facility))
     return District.build(units=units, facilities=facilities, persons=persons, events=events)
+
+
+def _event_rows(needs: EventNeeds | None):
+    """One set-based scan of the events table, filtered by type and date in SQL.
+
+    On SQLite the scan is forced sequential (``NOT INDEXED``): for most of the table a
+    full scan beats millions of index look-ups.
+    """
+    from weiji.records.models import Event as EventRow
+
+    table = EventRow._meta.db_table
+    person_table = EventRow._meta.get_field("person").related_model._meta.db_table
+    sqlite = connection.vendor == "sqlite"
+    hint = " NOT INDEXED" if sqlite else ""
+
+    def param(value: date):
+        return value.isoformat() if sqlite else value
+
+    sql = (f"SELECT e.event_id, e.person_id, e.type, e.date, e.lmp, e.outcome, "
+           f"e.discharge_date, e.vaccine, e.dose, e.method, e.condition, e.partner_id, "
+           f"e.facility_id FROM {table} e{hint}")
+    params: list = []
+    if needs is not None:
+        sql += f" LEFT JOIN {person_table} p ON p.id = e.person_id WHERE e.date <= %s"
+        params.append(param(needs.until))
+        if not needs.everything:
+            parts = []
+            for type_, floor in sorted(needs.floors.items()):
+                cond, cond_params = "e.type = %s", [type_]
+                if floor is not None:
+                    cond += " AND e.date >= %s"
+                    cond_params.append(param(floor))
+                if type_ == "vaccination" and needs.vaccination_born_from is not None:
+                    cond += " AND p.birth_date >= %s"
+                    cond_params.append(param(needs.vaccination_born_from))
+                parts.append(f"({cond})")
+                params += cond_params
+            sql += f" AND ({' OR '.join(parts) or '1 = 0'})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(20000):
+            yield from rows
 
 
 def period_fingerprint(*, period_end: date, definitions_hash: str) -> str:
