@@ -169,3 +169,21 @@ def test_item_page_shows_history_task_and_closing_record(client, world):
     assert "新增" in html and "已完成" in html and "提醒消息" in html
     event = Event.objects.get(person=world["mother"], type="postpartum_visit")
     assert event.event_id in html
+
+
+def test_contraception_is_one_tap_per_method(client, world):
+    woman = world["mother"]
+    today = world["today"]
+    servicelist_apply(items=[due(woman, "contraception_service", today, today, as_of=today,
+                                 responsible=V1)],
+                      as_of=today, catalogue_version=1, persons=[woman.pk])
+    item = ServiceItem.objects.get(service="contraception_service")
+    client.force_login(world["worker"])
+    html = client.get(reverse("worklists:village", args=[V1])).content.decode()
+    assert 'name="method" value="condom"' in html and 'name="method" value="removed"' not in html
+    client.post(reverse("worklists:item_done", args=[item.pk]), {"method": "condom"})
+    event = Event.objects.get(person=woman, type="contraception")
+    assert event.method == "condom"
+    task = item.task
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
