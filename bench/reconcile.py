@@ -86,6 +86,7 @@ def main() -> int:
         _pid, status, usage = os.wait4(child.pid, 0)
     elapsed = time.monotonic() - t
     rss_mb = usage.ru_maxrss / 1024  # this child only (Linux reports KiB)
+    cpu = usage.ru_utime + usage.ru_stime
     output = log.read_text()
     if os.waitstatus_to_exitcode(status) != 0:
         print(output)
@@ -94,8 +95,8 @@ def main() -> int:
     quality = subprocess.run([*me, "--step", "figures"], env=env, capture_output=True, text=True, check=True)
     db = "PostgreSQL" if env["WEIJI_DATABASE_URL"].startswith("postgres") else "SQLite"
     print(f"\nreconcile benchmark: {args.persons:,} persons × {args.persons:,}-record source ({db})")
-    print(f"wall time {elapsed:.1f} s (limit {TIME_LIMIT_S:.0f} s), peak RSS {rss_mb:.0f} MB (limit {RSS_LIMIT_MB} MB)"
-          )
+    print(f"wall time {elapsed:.1f} s (limit {TIME_LIMIT_S:.0f} s), CPU time {cpu:.1f} s, "
+          f"peak RSS {rss_mb:.0f} MB (limit {RSS_LIMIT_MB} MB), load average {os.getloadavg()[0]:.1f}")
     print(quality.stdout.rstrip())
     ok = elapsed <= TIME_LIMIT_S and rss_mb <= RSS_LIMIT_MB
     print("PASS" if ok else "FAIL")

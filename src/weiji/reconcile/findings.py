@@ -160,7 +160,7 @@ def compute_findings(
                 out.append(Finding(
                     key=f"{prefix}conflict:{r.record_id}:{fld}:{_digest(src)}", kind=CONFLICT,
                     record=r.rid, person=p.pid, field=fld, source_value=src, register_value=reg,
-                    orgunit=unit,
+                    orgunit=unit, detail=_id_difference(src, reg) if fld == "id_number" else "",
                 ))
             if r.present is False and p.residency == "registered_present" and p.death_date is None:
                 out.append(Finding(
@@ -223,6 +223,18 @@ def compute_findings(
                     register_value=p.village, orgunit=_town_of(p.village, units),
                 ))
     return out
+
+
+def _id_difference(a: str, b: str) -> str:
+    """Where two ID numbers differ, in words (the lists show them masked)."""
+    if not b:
+        return "本库无身份证号"
+    if len(a) != len(b):
+        return "位数不同"
+    diff = [i + 1 for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0] - 1] == b[diff[1] - 1]:
+        return f"第{diff[0]}、{diff[1]}位颠倒"
+    return "第" + "、".join(map(str, diff[:4])) + ("位等" if len(diff) > 4 else "位") + "不同"
 
 
 def _marital_class(code: str) -> str:

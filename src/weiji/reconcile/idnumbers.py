@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import mul
 
-from weiji.registry.ids import id_number_check_char, id_number_is_valid
+from weiji.registry.ids import id_number_check_char
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_OFFSET = 48 * sum(_WEIGHTS)  # the weights times ord("0")
+_CHECK = "10X98765432"
 
 
 def normalize_id(value: str) -> str:
@@ -34,7 +39,14 @@ def id_sex(value: str) -> str:
 
 
 def id_is_valid(value: str) -> bool:
-    return len(value) == 18 and id_number_is_valid(value)
+    """Same verdict as registry.ids.id_number_is_valid on a normalized number, several times
+    faster (linkage calls it for every record of a 300,000-record source)."""
+    if len(value) != 18 or not value.isascii():
+        return False
+    head = value[:17]
+    if not head.isdigit() or _CHECK[(sum(map(mul, head.encode(), _WEIGHTS)) - _OFFSET) % 11] != value[17]:
+        return False
+    return id_birth_date(value) is not None
 
 
 def id_typo(a: str, b: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
@@ -52,10 +52,6 @@ class Entity:
     village: str = ""
     mother_id_number: str = ""
     merged_into: int | None = None
-    id_valid: bool = field(default=False, init=False)
-
-    def __post_init__(self) -> None:
-        self.id_valid = id_is_valid(self.id_number) if self.id_number else False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +92,11 @@ def score_pair(a: Entity, b: Entity) -> tuple[float, list[str]]:
             why.append("身份证号一致")
         else:
             typo = id_typo(a.id_number, b.id_number)
-            if typo and not (a.id_valid and b.id_valid):
+            both_valid = id_is_valid(a.id_number) and id_is_valid(b.id_number)
+            if typo and not both_valid:
                 score += 25
                 why.append("身份证号疑似录入错误（" + ("一位数字不同" if typo == "digit" else "相邻两位颠倒") + "，校验位不符）")
-            elif a.id_valid and b.id_valid:
+            elif both_valid:
                 score -= 30
                 why.append("身份证号不同")
             else:
@@ -222,13 +219,15 @@ class RegisterIndex:
 
     def link(self, rec: Entity) -> Link:
         t = self.thresholds
-        exact = [k for k in self.by_id.get(rec.id_number, ()) if k in self.persons] if rec.id_valid else []
-        if exact:
+        exact = self.by_id.get(rec.id_number, ()) if rec.id_number else ()
+        if exact and id_is_valid(rec.id_number):
+            if len(exact) == 1:
+                return Link(rec.key, exact[0], AUTO, 100.0, "身份证号精确匹配")
             scored = sorted(
                 ((score_pair(rec, self.persons[k]), k) for k in exact), key=lambda x: -x[0][0]
             )
             (score, why), best = scored[0]
-            return Link(rec.key, best, AUTO, score, "身份证号精确匹配：" + "；".join(why))
+            return Link(rec.key, best, AUTO, 100.0, "身份证号精确匹配（本库有多人同号，取最相符者）：" + "；".join(why))
         scored = sorted(
             ((score_pair(rec, self.persons[k]), k) for k in self.candidates(rec)),
             key=lambda x: (-x[0][0], x[1]),

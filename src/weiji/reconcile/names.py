@@ -25,11 +25,18 @@ class NameFeatures(NamedTuple):
     syllables: tuple[str, ...]
 
 
+_DROP = {ord(c): None for c in "·.•・- \t\u3000\u00a0"}
+
+
 def normalize_name(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name or "")
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "·.•・-")
+    text = name or ""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_DROP)
+    return "".join(ch for ch in text if not ch.isspace()) if not text.isprintable() else text
 
 
+@lru_cache(maxsize=4096)
 def _fold(syllable: str) -> str:
     for src, dst in _INITIALS:
         if syllable.startswith(src):
@@ -54,9 +61,9 @@ def name_features(name: str) -> NameFeatures:
     norm = normalize_name(name)
     if not norm:
         return NameFeatures("", "", "", "", ())
-    syllables = tuple(_syllable(c) for c in norm)
+    syllables = tuple(map(_syllable, norm))
     surname_len = 2 if norm[:2] in COMPOUND_SURNAMES and len(norm) > 2 else 1
-    fuzzy = tuple(_fold(s) for s in syllables)
+    fuzzy = tuple(map(_fold, syllables))
     return NameFeatures(
         norm=norm,
         pinyin="".join(syllables),
