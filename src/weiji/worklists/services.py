@@ -460,6 +460,12 @@ def servicelist_refresh_person(*, person_id: int, event_id: int | None = None) -
                 replan(person_id=pid)
 
 
+def servicelist_refresh_household(*, household_id: int, as_of: date | None = None) -> ApplyResult:
+    """Regenerate the live items of every member of a household (as of today by default)."""
+    members = list(Person.objects.filter(household_id=household_id).values_list("id", flat=True))
+    return servicelist_generate(as_of=as_of or timezone.localdate(), persons=members)
+
+
 # --- snapshots --------------------------------------------------------------------------
 
 @transaction.atomic

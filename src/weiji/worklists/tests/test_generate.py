@@ -131,3 +131,16 @@ def test_first_run_after_a_catalogue_change_gives_the_catalogue_as_reason(distri
     servicelist_run(as_of=date(2025, 3, 2), snapshot=False)
     item = ServiceItem.objects.get(service="newborn_visit")
     assert (item.state, item.close_reason) == (ItemState.DROPPED, "catalogue")
+
+
+def test_household_refresh_covers_its_members(district):
+    from weiji.registry.models import Household
+    from weiji.worklists.services import servicelist_refresh_household
+
+    mother, child = district
+    home = Household.objects.create(code="H1", village_id=mother.village_id)
+    Person = type(mother)
+    Person.objects.filter(pk__in=[mother.pk, child.pk]).update(household=home)
+    result = servicelist_refresh_household(household_id=home.pk, as_of=date(2025, 3, 1))
+    assert result.added > 0
+    assert set(ServiceItem.objects.values_list("person_id", flat=True)) == {mother.pk, child.pk}
