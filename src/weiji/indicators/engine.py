@@ -15,6 +15,8 @@ Python over an indexed snapshot keeps one definition of each term and meets the 
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -106,5 +108,39 @@ def evaluate_periods(
 ) -> dict[tuple[date, date], dict[str, Counts]]:
     """Village counts for several periods over one index (the monthly cache fills from this)."""
     indicators = indicators or compile_definitions(default_definitions())
-    index = DistrictIndex(district)
-    return {(p1, p2): evaluate(index, indicators, p1, p2) for p1, p2 in periods}
+    return evaluate_many(DistrictIndex(district), indicators, list(periods))
+
+
+# Periods are independent once the index is built: on a multi-core machine they are
+# evaluated by forked workers that share the index copy-on-write (no pickling of facts).
+_FORKED: tuple[DistrictIndex, Sequence[Indicator]] | None = None
+PARALLEL_MIN_PERSONS = 20_000
+
+
+def _evaluate_forked(period: tuple[date, date]) -> tuple[tuple[date, date], dict[str, Counts]]:
+    index, indicators = _FORKED
+    return period, evaluate(index, indicators, *period)
+
+
+def evaluate_many(
+    index: DistrictIndex, indicators: Sequence[Indicator], periods: Sequence[tuple[date, date]],
+    *, workers: int | None = None,
+) -> dict[tuple[date, date], dict[str, Counts]]:
+    """Evaluate several periods; in parallel (fork) for big districts on several cores."""
+    global _FORKED
+    periods = list(periods)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(periods))
+        if len(index.by_birth) < PARALLEL_MIN_PERSONS:
+            workers = 1
+    if workers <= 1 or len(periods) < 2 or "fork" not in mp.get_all_start_methods():
+        return {p: evaluate(index, indicators, *p) for p in periods}
+    # The first period warms the per-person memo (vaccination spans) before the fork.
+    results = {periods[0]: evaluate(index, indicators, *periods[0])}
+    _FORKED = (index, indicators)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            results.update(pool.map(_evaluate_forked, periods[1:], chunksize=1))
+    finally:
+        _FORKED = None
+    return results

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from weiji.indicators.blocks import DistrictIndex
 from weiji.indicators.definitions import Indicator, compile_definition
-from weiji.indicators.engine import evaluate
+from weiji.indicators.engine import evaluate_many
 from weiji.indicators.models import (
     IndicatorDefinition,
     IndicatorPeriod,
@@ -54,11 +54,11 @@ def indicator_periods_refresh(
     district = district_facts(needs=needs)
     index = DistrictIndex(district)
     metas = [i.meta for i in indicators]
+    started = time.monotonic()
+    counts = evaluate_many(index, indicators, [period for period, _ in stale])
+    seconds = (time.monotonic() - started) / len(stale)
     for (p1, p2), fingerprint in stale:
-        started = time.monotonic()
-        counts = evaluate(index, indicators, p1, p2)
-        rolled = rolled_counts(district, metas, counts, zones=True)
-        seconds = time.monotonic() - started
+        rolled = rolled_counts(district, metas, counts[(p1, p2)], zones=True)
         result[(p1, p2)] = _store(p1, p2, fingerprint, rolled, seconds)
     return result
 

@@ -99,3 +99,14 @@ def test_pruned_events_give_the_same_results():
     assert kept < sum(len(v) for v in district.events.values())
     full = evaluate_periods(district, periods, indicators)
     assert evaluate_periods(pruned, periods, indicators) == full
+
+
+def test_parallel_evaluation_equals_serial():
+    from weiji.indicators.blocks import DistrictIndex
+    from weiji.indicators.engine import evaluate_many
+
+    district = generate_district(persons=600, seed=9)
+    indicators = compile_definitions(default_definitions())
+    index = DistrictIndex(district)
+    serial = evaluate_many(index, indicators, PERIODS, workers=1)
+    assert evaluate_many(index, indicators, PERIODS, workers=2) == serial
