@@ -450,6 +450,10 @@ def servicelist_refresh_person(*, person_id: int, event_id: int | None = None) -
         logger.warning("service lists not refreshed: the rules adapter weiji.worklists.facts "
                        "is not installed")
         return
+    if event_id is None:  # the event just recorded (event_record calls us right after it)
+        recent = timezone.now() - timedelta(minutes=1)
+        event_id = (Event.objects.filter(person_id=person_id, created_at__gte=recent)
+                    .order_by("-created_at", "-id").values_list("id", flat=True).first())
     servicelist_generate(as_of=timezone.localdate(), persons=persons,
                          reason=ChangeReason.EVENT, event_id=event_id)
     if importlib.util.find_spec("weiji.messaging.services") is not None:

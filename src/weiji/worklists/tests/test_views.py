@@ -187,3 +187,15 @@ def test_contraception_is_one_tap_per_method(client, world):
     task = item.task
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
+
+
+def test_items_added_by_a_recorded_event_link_the_event(world):
+    from weiji.records.recording import event_record
+
+    woman = make_person("W1", name="周敏", birth=date(1996, 4, 4), marital_status="20")
+    today = world["today"]
+    event = event_record(person=woman, type="pregnancy_registered", date=today,
+                         lmp=today - timedelta(days=40), user=world["worker"])
+    item = ServiceItem.objects.get(person=woman, service="early_pregnancy_registration")
+    first = item.history.first()
+    assert (first.change, first.reason, first.event_id) == ("added", "event", event.pk)
