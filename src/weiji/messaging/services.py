@@ -36,7 +36,13 @@ from weiji.messaging.rendering import (
     render,
     template_variables,
 )
-from weiji.messaging.sending import SendStats, messages_recover, messages_send, send_time
+from weiji.messaging.sending import (
+    SendStats,
+    bulk_set,
+    messages_recover,
+    messages_send,
+    send_time,
+)
 from weiji.worklists.models import ItemState, ItemStatus, ServiceItem
 
 __all__ = [
@@ -198,7 +204,7 @@ def reminders_plan(*, items: Iterable | None = None, now: datetime | None = None
                         "计划变更 / no longer planned")
         with transaction.atomic():
             made = Message.objects.bulk_create(create, batch_size=1000, ignore_conflicts=True)
-            Message.objects.bulk_update(move, ["planned_at", "next_attempt_at"], batch_size=1000)
+            bulk_set(move, ["planned_at", "next_attempt_at"])
         counts["created"] += len(made)
         counts["moved"] += len(move)
     return counts
@@ -297,8 +303,8 @@ def receipts_apply(*, provider: str, receipts: list[Receipt], now: datetime | No
                 message_id=msg.pk, at=now, status=msg.status, provider=provider,
                 provider_message_id=msg.provider_message_id, error_code=msg.error_code,
                 detail="回执 / receipt"))
-        Message.objects.bulk_update(changed, ["status", "error_code", "finished_at", "sent_at",
-                                              "provider_message_id"], batch_size=500)
+        bulk_set(changed, ["status", "error_code", "finished_at", "sent_at",
+                           "provider_message_id"])
         MessageEvent.objects.bulk_create(events, batch_size=1000)
         updated = len(changed)
     return updated

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
 
     def log_message(self, format, *args):  # noqa: A002 - quiet
         return
@@ -22,9 +23,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, ctype, payload = self.server.emulator.handle(
-            self.command, parts.path, parts.query, query, headers, body
-        )
+        if parts.path == "/_emulator/stats":  # for benchmarks running it in another process
+            status, ctype, payload = 200, "application/json", self.server.emulator.stats()
+        else:
+            status, ctype, payload = self.server.emulator.handle(
+                self.command, parts.path, parts.query, query, headers, body
+            )
         data = payload if isinstance(payload, bytes) else json.dumps(
             payload, ensure_ascii=False).encode("utf-8")
         self.send_response(status)
@@ -83,6 +87,12 @@ class Emulator:
         return f"127.0.0.1:{self.port}"
 
     # -- accounting -------------------------------------------------------------
+    def stats(self) -> dict:
+        with self.lock:
+            return {"distinct": len(self.accepted), "accepted": self.total_accepted,
+                    "duplicates": len(self.duplicates), "requests": dict(self.requests),
+                    "signature_failures": self.signature_failures}
+
     @property
     def total_accepted(self) -> int:
         return sum(self.accept_counts.values())
