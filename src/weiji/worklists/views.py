@@ -73,8 +73,11 @@ def index(request):
     return redirect("worklists:town")
 
 
-def _list_context(request, villages: list[str], month: date) -> dict:
+def _list_context(request, villages: list[str], month: date,
+                  responsible: str | None = None) -> dict:
     items = selectors.worklist_items(user=request.user, month=month, villages=villages)
+    if responsible:
+        items = items.filter(responsible=responsible)
     groups = selectors.worklist_groups(items)
     return {"groups": groups, "month": month, "count": sum(len(g.items) for g in groups),
             "overdue": sum(g.overdue for g in groups), "methods": Method.choices,
@@ -127,12 +130,14 @@ def facility_list(request):
     villages = selectors.villages_for(request.user)
     chosen = request.GET.get("village", "")
     codes = [chosen] if chosen in {v.code for v in villages} else [v.code for v in villages]
-    ctx = _list_context(request, codes, month)
+    own = request.GET.get("own") == "1" and bool(request.user.facility_id)
+    ctx = _list_context(request, codes, month,
+                        responsible=request.user.facility_id if own else None)
     names = {v.code: v.name for v in villages}
     for group in ctx["groups"]:
         for item in group.items:
             item.village_name = names.get(item.village_id, item.village_id)
-    ctx.update(villages=villages, chosen=chosen, next=request.get_full_path())
+    ctx.update(villages=villages, chosen=chosen, own=own, next=request.get_full_path())
     return render(request, "worklists/facility.html", ctx)
 
 

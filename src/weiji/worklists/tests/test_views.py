@@ -91,6 +91,15 @@ def test_facility_list_spans_its_villages(client, world):
     assert "李秀英" in html and "赵丽" in html
     only_v2 = client.get(reverse("worklists:facility"), {"village": V2}).content.decode()
     assert "赵丽" in only_v2 and "李秀英" not in only_v2
+    newlywed = make_person("NW", name="钱芳", birth=date(1998, 2, 2))
+    today = world["today"]
+    servicelist_apply(items=[due(newlywed, "folic_acid", today, today, as_of=today,
+                                 responsible=V1)],
+                      as_of=today, catalogue_version=1, persons=[newlywed.pk])
+    everything = client.get(reverse("worklists:facility")).content.decode()
+    own = client.get(reverse("worklists:facility"), {"own": "1"}).content.decode()
+    assert 'id="svc-folic_acid"' in everything and 'id="svc-folic_acid"' not in own
+    assert "产后访视" in own
 
 
 def test_home_visit_records_who_visited_signed_and_is_responsible(client, world):
