@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from itertools import chain
 
 from django.db import connection
 from django.db.models import Count
@@ -26,11 +27,13 @@ from django.utils import timezone
 from weiji.orgunits.models import Catchment, OrgUnit
 from weiji.orgunits.models import Facility as FacilityRow
 from weiji.records.models import Event as EventRow
+from weiji.records.models import EventType
 from weiji.registry.models import Person as PersonRow
 from weiji.registry.models import ResidencyPeriod
-from weiji.rules.catalogue import Catalogue
+from weiji.rules.catalogue import Catalogue, default_catalogue
 from weiji.rules.evaluate import evaluate_district
 from weiji.rules.facts import District, DueItem, Event, Facility, Person, Unit
+from weiji.rules.relevance import CHILD_EVENT_TYPES, child_birth_cutoff, event_horizons
 
 # Event types the due-list rules read (the others are for indicators and campaigns).
 RULE_EVENT_TYPES = (
@@ -53,8 +56,8 @@ _PERSON_COLS = (
 )
 _EVENT_COLS = (
     "person_id, event_id, type, date, lmp, outcome, discharge_date, vaccine, dose, method, "
-    "condition, partner_id, facility_id"
-)
+    "condition, partner_id"
+)  # facility_id is not read: no rule looks at where a service was given
 
 
 class _Dates(dict):
@@ -123,9 +126,13 @@ class _Builder:
     are filtered here, so that no database picks the (type, date) index for a scan.
     """
 
-    def __init__(self, on: date, types: Iterable[str] | None):
+    def __init__(self, on: date, types: Iterable[str] | None, prune: Catalogue | None = None):
         self.on = on
+        # events no rule of the catalogue ``prune`` can use on ``on`` are not read
+        self.horizons = event_horizons(prune, on) if prune is not None else {}
+        self.child_cutoff = child_birth_cutoff(prune, on) if prune is not None else None
         self.types = frozenset(types) if types is not None else None
+        self.on_param = on.isoformat() if connection.vendor == "sqlite" else on
         self.date = _Dates().__getitem__
         self.pcols = _columns(_PERSON_COLS, ("birth_date", "inflow_date", "death_date"))
         self.ecols = _columns(_EVENT_COLS, ("date", "lmp", "discharge_date"))
@@ -215,22 +222,43 @@ class _Builder:
     def events_of(self, ids: Iterable[int], types: frozenset[str] | None) -> list[tuple]:
         ids = list(ids)
         return self._known_events(_select_in(
-            f"SELECT {self.ecols} FROM {_E} WHERE person_id IN ({{ids}})",
-            [*ids, *self._sources(ids)],
+            f"SELECT {self.ecols} FROM {_E} WHERE person_id IN ({{ids}}) AND date <= %s",
+            [*ids, *self._sources(ids)], [self.on_param],
         ), types)
 
-    def event(self, row: tuple, local_ids: dict[int, str]) -> Event | None:
-        (pid, event_id, type_, day, lmp, outcome, discharge, vaccine, dose, method, condition,
-         partner, facility) = row
-        person = local_ids.get(pid)
-        if person is None:
-            return None
-        d = self.date
-        return Event(
-            event_id, person, type_, d(day), d(lmp), outcome or "", d(discharge),
-            vaccine or "", dose, method or "", condition or "",
-            local_ids.get(partner) if partner else None, facility or None,
-        )
+    def events_in_range(self, lo: int, hi: int) -> list[tuple]:
+        """Events known on ``on`` of the persons with ids in [lo, hi] (types filtered in SQL
+        with NOT IN, which no index serves, so the person index is the one used)."""
+        sql = (f"SELECT {self.ecols} FROM {_E} WHERE person_id >= %s AND person_id <= %s "
+               "AND date <= %s")
+        params: list = [lo, hi, self.on_param]
+        if self.types is not None:
+            other = sorted(set(EventType.values) - self.types)
+            if other:
+                sql += f" AND type NOT IN ({', '.join(['%s'] * len(other))})"
+                params += other
+        for type_, horizon in sorted(self.horizons.items()):
+            sql += " AND NOT (type = %s AND date < %s)"
+            params += [type_, horizon.isoformat() if connection.vendor == "sqlite" else horizon]
+        return list(_select(sql, params))
+
+    def events(self, rows: Iterable[tuple], local_ids: dict[int, str]) -> list[Event]:
+        """Event facts of ``rows`` (each event once), for persons in ``local_ids``."""
+        d, person_of, make = self.date, local_ids.get, Event
+        seen: set[str] = set()
+        out = []
+        for pid, event_id, type_, day, lmp, outcome, discharge, vaccine, dose, method, \
+                condition, partner in rows:
+            person = person_of(pid)
+            if person is None or event_id in seen:
+                continue
+            seen.add(event_id)
+            out.append(make(
+                event_id, person, type_, d(day), d(lmp) if lmp else None, outcome or "",
+                d(discharge) if discharge else None, vaccine or "", dose, method or "",
+                condition or "", person_of(partner) if partner else None,
+            ))
+        return out
 
     # --- one district ---------------------------------------------------------------------
     def build(self, rows: list[tuple], periods: dict[int, list[tuple]],
@@ -243,10 +271,11 @@ class _Builder:
         local_ids: dict[int, str] = {r[0]: r[1] for r in rows}
         if id_range is not None:
             lo, hi = id_range
-            own = self._known_events(_select(
-                f"SELECT {self.ecols} FROM {_E} WHERE person_id >= %s AND person_id <= %s",
-                [lo, hi],
-            ), self.types)
+            own = self.events_in_range(lo, hi)
+            if self.child_cutoff is not None:
+                d, cutoff = self.date, self.child_cutoff
+                old = {r[0] for r in rows if d(r[5]) < cutoff}
+                own = [r for r in own if r[2] not in CHILD_EVENT_TYPES or r[0] not in old]
             named = list(_select(
                 f"SELECT {self.ecols} FROM {_E} WHERE partner_id >= %s AND partner_id <= %s",
                 [lo, hi],
@@ -301,16 +330,7 @@ class _Builder:
                     local_ids[src] = local_ids[target]
         persons = [self.person(r, periods.get(r[0]), local_ids) for r in rows]
         persons += [self.person(r, None, local_ids) for r in children_rows]
-        events = []
-        seen: set[str] = set()
-        event = self.event
-        for row in (*own, *named, *spouse_events, *mother_events):
-            if row[1] in seen:
-                continue
-            ev = event(row, local_ids)
-            if ev is not None:
-                seen.add(row[1])
-                events.append(ev)
+        events = self.events(chain(own, named, spouse_events, mother_events), local_ids)
         return District.build(
             units=self.units, facilities=self.facilities, persons=persons, events=events,
             subjects=[local_ids[i] for i in subject_ids],
@@ -380,10 +400,15 @@ def district_from_db(
 
 def iter_districts(
     *, on: date, villages: Iterable[str] | None = None, chunk_size: int = 20_000,
-    types: Iterable[str] | None = RULE_EVENT_TYPES,
+    types: Iterable[str] | None = RULE_EVENT_TYPES, prune: Catalogue | None = None,
 ) -> Iterator[District]:
-    """The district (or some villages of it) as a stream of partial districts of subjects."""
-    builder = _Builder(on, types)
+    """The district (or some villages of it) as a stream of partial districts of subjects.
+
+    With ``prune`` (a catalogue), events that no rule of it can use on ``on`` are not read
+    (``weiji.rules.relevance``): such districts are only for evaluating that catalogue on
+    that date.
+    """
+    builder = _Builder(on, types, prune)
     if villages is None:
         yield from builder.chunks(chunk_size)
         return
@@ -410,5 +435,7 @@ def due_items_from_db(
 ) -> Iterator[DueItem]:
     """Every due item of the district (or of ``villages``) on ``as_of``, unsorted, streamed."""
     wanted = None if villages is None else set(villages)
-    for district in iter_districts(on=as_of, villages=wanted, chunk_size=chunk_size):
+    catalogue = catalogue or default_catalogue()
+    for district in iter_districts(on=as_of, villages=wanted, chunk_size=chunk_size,
+                                   prune=catalogue):
         yield from evaluate_district(district, as_of, catalogue, villages=wanted)
