@@ -130,24 +130,45 @@ def progress_by_village(*, user, month: date) -> list[VillageProgress]:
 
 @dataclass
 class WorkerProgress:
+    """A worker: what they did this month, and the state of the villages they work for."""
+
     user_id: int | None
     name: str
     done: int = 0
     visited: int = 0
     other: int = 0
     villages: set[str] = field(default_factory=set)
+    village_open: int = 0
+    village_overdue: int = 0
+    village_done: int = 0
+
+    @property
+    def village_rate(self) -> str:
+        return _rate(self.village_done, self.village_open + self.village_done)
 
 
-def progress_by_worker(*, user, month: date) -> list[WorkerProgress]:
-    """Per user who acted on tasks of villages in scope this month: done, visited, other."""
+def progress_by_worker(*, user, month: date,
+                       villages: list[VillageProgress] | None = None) -> list[WorkerProgress]:
+    """Village workers and doctors of the villages in scope, and everyone who acted on their
+    tasks this month: tasks done, visited, otherwise closed; their villages' open, overdue
+    and 完成率."""
+    from weiji.accounts.models import Role, User
+
     start, end = month_bounds(month)
-    codes = list(scope_villages(user).values_list("code", flat=True))
+    if villages is None:
+        villages = progress_by_village(user=user, month=month)
+    by_code = {v.code: v for v in villages}
+    codes = list(by_code)
+    workers: dict[int, WorkerProgress] = {}
+    for uid, display, username, unit in User.objects.filter(
+            is_active=True, role__in=[Role.VILLAGE_WORKER, Role.VILLAGE_DOCTOR],
+            orgunit_id__in=codes).values_list("id", "display_name", "username", "orgunit_id"):
+        workers[uid] = WorkerProgress(uid, display or username, villages={unit})
     rows = (TaskAction.objects.filter(at__date__gte=start, at__date__lte=end,
                                       task__item__village_id__in=codes, user__isnull=False)
             .exclude(status=TaskStatus.PENDING)
             .values("user_id", "user__display_name", "user__username", "status",
                     "task__item__village_id", "task_id"))
-    workers: dict[int, WorkerProgress] = {}
     seen: dict[tuple[int, str], set[int]] = defaultdict(set)
     for row in rows:
         w = workers.get(row["user_id"])
@@ -165,7 +186,14 @@ def progress_by_worker(*, user, month: date) -> list[WorkerProgress]:
             w.visited += 1
         else:
             w.other += 1
-    return sorted(workers.values(), key=lambda w: (-w.done, w.name))
+    for w in workers.values():
+        for code in w.villages:
+            v = by_code.get(code)
+            if v is not None:
+                w.village_open += v.open
+                w.village_overdue += v.overdue
+                w.village_done += v.done
+    return sorted(workers.values(), key=lambda w: (-w.village_overdue, -w.done, w.name))
 
 
 def villages_for(user) -> list[OrgUnit]:

@@ -153,7 +153,7 @@ def town_progress(request):
         totals.overdue += v.overdue
         totals.done += v.done
         totals.visited += v.visited
-    workers = selectors.progress_by_worker(user=request.user, month=month)
+    workers = selectors.progress_by_worker(user=request.user, month=month, villages=villages)
     return render(request, "worklists/town.html", {
         "month": month, "villages": villages, "totals": totals, "workers": workers})
 

@@ -56,6 +56,11 @@ def test_rates_overdue_and_snapshot_counts():
     # Actions count in the month they were taken (now).
     workers = progress_by_worker(user=town, month=timezone.localdate())
     assert [(w.name, w.done, w.other) for w in workers] == [("张专干", 0, 1)]
+    # Village workers show up with their villages' state, whether or not they acted.
+    make_user("cun2", "village_worker", orgunit=V2, name="李专干")
+    workers = progress_by_worker(user=town, month=D1)
+    assert [(w.name, w.done, w.village_open, w.village_overdue, w.village_rate)
+            for w in workers] == [("张专干", 0, 2, 1, "33.3%"), ("李专干", 0, 0, 0, "")]
     # The worker's list: overdue first within the service, services with overdue first.
     groups = worklist_groups(worklist_items(user=worker, month=D1))
     assert [g.service for g in groups] == ["postpartum_visit", "elderly_checkup"]
