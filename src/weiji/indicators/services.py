@@ -22,7 +22,10 @@ from weiji.indicators.models import (
 from weiji.indicators.output import rolled_counts
 from weiji.indicators.pruning import event_needs
 from weiji.indicators.selectors import active_indicators, definitions_hash
-from weiji.indicators.snapshot import district_facts, period_fingerprint
+from weiji.indicators.snapshot import district_facts, period_fingerprints
+
+# Seconds spent in each step of the last recomputation (read by bench/indicators.py).
+LAST_TIMINGS: dict[str, float] = {}
 
 
 def indicator_periods_refresh(
@@ -39,10 +42,14 @@ def indicator_periods_refresh(
     dhash = definitions_hash(indicators)
     result: dict[tuple[date, date], IndicatorPeriod] = {}
     stale: list[tuple[tuple[date, date], str]] = []
+    periods = list(periods)
     for p1, p2 in periods:
         if p1 > p2:
             raise ValueError(f"期间起点晚于终点 / period start {p1} is after its end {p2}")
-        fingerprint = period_fingerprint(period_end=p2, definitions_hash=dhash)
+    fingerprints = period_fingerprints(period_ends=[p2 for _, p2 in periods],
+                                       definitions_hash=dhash)
+    for p1, p2 in periods:
+        fingerprint = fingerprints[p2]
         cached = IndicatorPeriod.objects.filter(period_start=p1, period_end=p2).first()
         if cached is not None and cached.fingerprint == fingerprint and not force:
             result[(p1, p2)] = cached
@@ -50,16 +57,24 @@ def indicator_periods_refresh(
             stale.append(((p1, p2), fingerprint))
     if not stale:
         return result
+    clock = time.monotonic()
     needs = event_needs(indicators, min(p[0][0] for p in stale), max(p[0][1] for p in stale))
     district = district_facts(needs=needs)
+    LAST_TIMINGS["load"] = time.monotonic() - clock
+    clock = time.monotonic()
     index = DistrictIndex(district)
+    LAST_TIMINGS["index"] = time.monotonic() - clock
     metas = [i.meta for i in indicators]
-    started = time.monotonic()
+    clock = time.monotonic()
     counts = evaluate_many(index, indicators, [period for period, _ in stale])
-    seconds = (time.monotonic() - started) / len(stale)
+    LAST_TIMINGS["evaluate"] = time.monotonic() - clock
+    seconds = LAST_TIMINGS["evaluate"] / len(stale)
+    clock = time.monotonic()
     for (p1, p2), fingerprint in stale:
         rolled = rolled_counts(district, metas, counts[(p1, p2)], zones=True)
         result[(p1, p2)] = _store(p1, p2, fingerprint, rolled, seconds)
+    LAST_TIMINGS["store"] = time.monotonic() - clock
+    LAST_TIMINGS["events_read"] = sum(len(v) for v in district.events.values())
     return result
 
 

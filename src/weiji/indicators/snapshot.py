@@ -124,22 +124,36 @@ def _event_rows(needs: EventNeeds | None):
             yield from rows
 
 
-def period_fingerprint(*, period_end: date, definitions_hash: str) -> str:
-    """What a period's indicators depend on: events dated ≤ P2, persons, units, definitions.
+def period_fingerprints(*, period_ends: list[date], definitions_hash: str) -> dict[date, str]:
+    """What each period's indicators depend on: events dated ≤ P2, persons, units, definitions.
 
     Counts and the latest ``updated_at`` of each (a deleted row lowers a count, an edited row
-    raises a timestamp), so any change to the records of the period gives a new fingerprint.
+    raises a timestamp), so any change to the records of a period gives it a new fingerprint,
+    while changes dated after P2 leave it alone. One grouped scan of the events serves every
+    period: counts and latest edits per event date, accumulated up to each P2.
     """
     from weiji.orgunits.models import OrgUnit
     from weiji.records.models import Event as EventRow
     from weiji.registry.models import Person as PersonRow
 
-    parts = [definitions_hash]
-    for qs in (
-        EventRow.objects.filter(date__lte=period_end),
-        PersonRow.objects.all(),
-        OrgUnit.objects.all(),
-    ):
+    common = [definitions_hash]
+    for qs in (PersonRow.objects.all(), OrgUnit.objects.all()):
         agg = qs.aggregate(n=Count("pk"), latest=Max("updated_at"))
-        parts.append(f"{agg['n']}:{agg['latest'].isoformat() if agg['latest'] else ''}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        common.append(f"{agg['n']}:{agg['latest'].isoformat() if agg['latest'] else ''}")
+    if not period_ends:
+        return {}
+    per_day = sorted(
+        EventRow.objects.filter(date__lte=max(period_ends)).values_list("date")
+        .annotate(n=Count("pk"), latest=Max("updated_at")).order_by("date")
+    )
+    result = {}
+    for end in sorted(set(period_ends)):
+        count, latest = 0, None
+        for day, n, last in per_day:
+            if day > end:
+                break
+            count += n
+            latest = last if latest is None or (last and last > latest) else latest
+        parts = [*common, f"{count}:{latest.isoformat() if latest else ''}"]
+        result[end] = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return result
