@@ -101,3 +101,15 @@ def test_lease_of_a_dead_local_process_is_taken_over(db):
     dead = f"{socket.gethostname()}:999999:1"
     assert job_lock_acquire(name="messaging.plan", owner=dead, ttl_seconds=3600)
     assert job_lock_acquire(name="messaging.plan", owner="me:1:1", ttl_seconds=60)
+
+
+def test_person_reminders_tag(district, tencent):
+    from django.template import Context, Template
+
+    person = make_resident(district)
+    make_item(person=person, due_from=date(2026, 3, 1))
+    reminders_plan(now=local(2026, 2, 20))
+    messages_send(now=local(2026, 3, 1, 9, 5))
+    html = Template("{% load messaging_tags %}{% person_reminders person %}").render(
+        Context({"person": person}))
+    assert "已发送" in html and f"/messaging/person/{person.pk}/" in html
