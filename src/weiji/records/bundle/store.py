@@ -92,7 +92,8 @@ class Store:
                  "inflow_date": date, "death_date": date}
         self._temp_table(
             "weiji_stage_person",
-            ", ".join(f"{c} {types.get(c, 'text')}" for c in PERSON_STAGE),
+            ", ".join([*(f"{c} {types.get(c, 'text')}" for c in PERSON_STAGE),
+                       "person_id bigint", "mother_id bigint"]),
         )
         self._fill("weiji_stage_person", PERSON_STAGE, rows)
         self._execute("CREATE INDEX weiji_stage_person_key ON weiji_stage_person (local_id, line)")
@@ -117,17 +118,21 @@ class Store:
                 "ON CONFLICT (code) DO UPDATE SET village_id = excluded.village_id "
                 "WHERE registry_household.village_id IS DISTINCT FROM excluded.village_id"
             )
+        self._person_ids_assign(mothers="mother_local_id" in present)
         plain = [c for c in PERSON_PLAIN if c in present or c in _DERIVED_PERSON]
-        update = [*plain, *(["household_id"] if has_household else [])]
+        update = [*plain, *(["household_id"] if has_household else []),
+                  *(["mother_id"] if "mother_local_id" in present else [])]
         household_expr = "h.id" if has_household else "NULL"
         household_join = (
             "LEFT JOIN registry_household h ON h.code = s.household_code" if has_household else ""
         )
         insert_cols = ", ".join([
-            "local_id", *PERSON_PLAIN, "household_id", "created_at", "updated_at",
+            "id", "local_id", *PERSON_PLAIN, "household_id", "mother_id", "created_at",
+            "updated_at",
         ])
         select_cols = ", ".join([
-            "s.local_id", *(f"s.{c}" for c in PERSON_PLAIN), household_expr, "%s", "%s",
+            "s.person_id", "s.local_id", *(f"s.{c}" for c in PERSON_PLAIN), household_expr,
+            "s.mother_id", "%s", "%s",
         ])
         sets = ", ".join([*(f"{c} = excluded.{c}" for c in update), "updated_at = excluded.updated_at"])
         self._execute(
@@ -137,17 +142,40 @@ class Store:
             f"WHERE {_distinct('registry_person', update)}",
             (self.now_value, self.now_value),
         )
-        if "mother_local_id" in present:
-            self._execute(
-                "UPDATE registry_person SET mother_id = x.mid, updated_at = %s FROM ("
-                "SELECT s.local_id, m.id AS mid FROM weiji_stage_person s "
-                "LEFT JOIN registry_person m ON m.local_id = s.mother_local_id) x "
-                "WHERE registry_person.local_id = x.local_id "
-                "AND registry_person.mother_id IS DISTINCT FROM x.mid",
-                (self.now_value,),
-            )
         self._indexes_create(indexes)
         self._residency_write()
+
+    def _person_ids_assign(self, *, mothers: bool) -> None:
+        """Give every staged person its id (the stored one, or a new one) and its mother's.
+
+        With ids known up front, persons and their mothers are written by one INSERT,
+        whatever the row order.
+        """
+        self._execute(
+            "UPDATE weiji_stage_person SET person_id = p.id FROM registry_person p "
+            "WHERE p.local_id = weiji_stage_person.local_id"
+        )
+        if self.vendor == "postgresql":
+            self._execute(
+                "UPDATE weiji_stage_person SET person_id = "
+                "nextval(pg_get_serial_sequence('registry_person', 'id')) WHERE person_id IS NULL"
+            )
+        else:
+            self._execute(
+                "UPDATE weiji_stage_person SET person_id = rowid + (SELECT max("
+                "coalesce((SELECT max(id) FROM registry_person), 0), "
+                "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'registry_person'), 0)"
+                ")) WHERE person_id IS NULL"
+            )
+        if mothers:
+            self._execute(
+                "UPDATE weiji_stage_person SET mother_id = coalesce("
+                "(SELECT s2.person_id FROM weiji_stage_person s2 "
+                "WHERE s2.local_id = weiji_stage_person.mother_local_id), "
+                "(SELECT p.id FROM registry_person p "
+                "WHERE p.local_id = weiji_stage_person.mother_local_id)) "
+                "WHERE mother_local_id IS NOT NULL"
+            )
 
     def _residency_write(self) -> None:
         """One 'loaded' residency period per person: the bundle state from the start.
@@ -205,7 +233,8 @@ class Store:
             "records_event", expected_rows)
         indexes = self._indexes_drop("records_event") if bulk else []
         if self.vendor == "postgresql":
-            self._events_postgres(rows, update=update, user_id=user_id)
+            direct = bulk and not self._table_has_at_least("records_event", 1)
+            self._events_postgres(rows, update=update, user_id=user_id, direct=direct)
         else:
             self._events_sqlite(rows, update=update, user_id=user_id)
         self._indexes_create(indexes)
@@ -261,11 +290,18 @@ class Store:
         try:
             # Rows are read and checked in a second thread while SQLite writes (the
             # sqlite3 module lets go of the GIL inside each step).
-            self.raw.executemany(sql, (row + tail for row in in_background(rows)))
+            self.raw.executemany(sql, (row + tail for row in in_background(_last_wins(rows))))
         finally:
             self.raw.execute(f"PRAGMA cache_size = {int(previous)}")
 
-    def _events_postgres(self, rows: Iterator[tuple], *, update: list[str], user_id) -> None:
+    def _events_postgres(self, rows: Iterator[tuple], *, update: list[str], user_id,
+                         direct: bool) -> None:
+        """COPY events to the database while this thread reads and checks the next ones.
+
+        ``direct``: the table is empty, so rows are copied straight into it; a row whose
+        key came earlier in the file is kept aside and upserted at the end (later wins).
+        Otherwise each chunk goes through a staging table and one upsert.
+        """
         types = {"person_id": "bigint", "partner_id": "bigint", "dose": "integer",
                  "date": "date", "lmp": "date", "discharge_date": "date"}
         self._temp_table(
@@ -279,23 +315,33 @@ class Store:
             f"ON CONFLICT (event_id) DO UPDATE SET {sets} "
             f"WHERE {_distinct('records_event', update)}"
         )
-        copy_sql = f"COPY weiji_stage_event ({cols}) FROM STDIN"
+        stage_copy = f"COPY weiji_stage_event ({cols}) FROM STDIN"
+        table_copy = f"COPY records_event ({cols}, recorded_by_id, created_at, updated_at) FROM STDIN"
         params = (user_id, self.now, self.now)
-        # The database works on one chunk while this thread validates the next one.
+
+        def staged_upsert(cursor, chunk: list[tuple]) -> None:
+            with cursor.copy(stage_copy) as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            cursor.execute(upsert, params)
+            cursor.execute("TRUNCATE weiji_stage_event")
+
         work: queue.Queue = queue.Queue(maxsize=2)
         failure: list[BaseException] = []
 
         def writer() -> None:
             try:
                 with self.raw.cursor() as cursor:
-                    while (chunk := work.get()) is not None:
-                        if failure:
-                            continue
-                        with cursor.copy(copy_sql) as copy:
-                            for row in chunk:
-                                copy.write_row(row)
-                        cursor.execute(upsert, params)
-                        cursor.execute("TRUNCATE weiji_stage_event")
+                    if direct:
+                        # Timestamps as text: far cheaper to send than datetime objects.
+                        tail = (user_id, self.now.isoformat(), self.now.isoformat())
+                        with cursor.copy(table_copy) as copy:
+                            while (chunk := work.get()) is not None:
+                                for row in chunk:
+                                    copy.write_row(row + tail)
+                    else:
+                        while (chunk := work.get()) is not None:
+                            staged_upsert(cursor, chunk)
             except BaseException as exc:  # handed back to the loading thread
                 failure.append(exc)
                 while work.get() is not None:
@@ -303,24 +349,60 @@ class Store:
 
         thread = threading.Thread(target=writer, name="weiji-event-writer", daemon=True)
         thread.start()
+        later: list[tuple] = []
         try:
-            chunk: dict[str, tuple] = {}
-            for row in rows:
-                # A key repeated inside one chunk: the later row wins (ON CONFLICT cannot
-                # touch a row twice in one statement).
-                chunk[row[0]] = row
-                if len(chunk) >= EVENT_CHUNK:
+            if direct:
+                seen: set[str] = set()
+                buffer: list[tuple] = []
+                for row in rows:
+                    if row[0] in seen:
+                        later.append(row)
+                        continue
+                    seen.add(row[0])
+                    buffer.append(row)
+                    if len(buffer) >= EVENT_CHUNK:
+                        work.put(buffer)
+                        buffer = []
+                        if failure:
+                            break
+                if buffer and not failure:
+                    work.put(buffer)
+            else:
+                chunk: dict[str, tuple] = {}
+                for row in rows:
+                    # A key repeated inside one chunk: the later row wins (ON CONFLICT
+                    # cannot touch a row twice in one statement).
+                    chunk[row[0]] = row
+                    if len(chunk) >= EVENT_CHUNK:
+                        work.put(list(chunk.values()))
+                        chunk = {}
+                        if failure:
+                            break
+                if chunk and not failure:
                     work.put(list(chunk.values()))
-                    chunk = {}
-                    if failure:
-                        break
-            if chunk and not failure:
-                work.put(list(chunk.values()))
         finally:
             work.put(None)
             thread.join()
         if failure:
             raise failure[0]
+        with self.raw.cursor() as cursor:
+            for start in range(0, len(later), EVENT_CHUNK):
+                staged_upsert(cursor, list({r[0]: r for r in later[start:start + EVENT_CHUNK]}.values()))
+
+
+def _last_wins(rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Rows in chunks where a key repeated inside a chunk keeps only its last row.
+
+    The stored result is the same as writing every row in order, without rewriting a row
+    twice (so reloading a bundle with repeated keys leaves it untouched).
+    """
+    chunk: dict[str, tuple] = {}
+    for row in rows:
+        chunk[row[0]] = row
+        if len(chunk) >= EVENT_CHUNK:
+            yield from chunk.values()
+            chunk = {}
+    yield from chunk.values()
 
 
 class _Failure:

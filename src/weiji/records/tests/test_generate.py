@@ -80,15 +80,21 @@ def test_bulk_mode_rebuilds_the_event_indexes(tmp_path, monkeypatch):
             return {table: connection.introspection.get_constraints(cursor, table)
                     for table in ("records_event", "registry_person")}
 
-    district_generate(persons=300, out=tmp_path / "b", seed=4)
+    summary = district_generate(persons=300, out=tmp_path / "b", seed=4)
+    events = tmp_path / "b" / "events.csv"
+    first = read(events)[0]
+    with open(events, "a", encoding="utf-8", newline="") as fh:  # a repeated key: later wins
+        csv.DictWriter(fh, fieldnames=list(first)).writerow({**first, "performed_by": "复核人"})
     monkeypatch.setattr(store, "BULK_ROWS", 1)
     before_load = indexes()
     report = load_bundle(tmp_path / "b")
     assert report.rejected == 0
+    assert report.files["events.csv"].loaded == summary.events + 1
+    assert Event.objects.count() == summary.events
+    assert Event.objects.get(event_id=first["event_id"]).performed_by == "复核人"
     assert indexes() == before_load
     for index in Event._meta.indexes:
         assert index.name in before_load["records_event"]
-    assert Event.objects.count() == report.files["events.csv"].loaded
     # A second load is not a bulk load (the table already holds the rows) and changes nothing.
     before = list(Event.objects.order_by("id").values())
     load_bundle(tmp_path / "b")
