@@ -308,6 +308,26 @@ def _link_records(source: Source, index: RegisterIndex, entities_by_id: dict[str
     return facts
 
 
+_DISCREPANCY_COLS = ("key", "kind", "source_id", "run_id", "record_id", "person_id", "other_person_id",
+                     "field", "source_value", "register_value", "detail", "orgunit_id", "status",
+                     "resolution", "note", "created_at", "updated_at")
+
+
+def _bulk_insert(table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
+    """Plain INSERT of many rows (COPY on PostgreSQL)."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in cols)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
 def _sync(source: Source, run: Run, found: list[F.Finding]) -> dict[str, int]:
     """Create new items, re-open returning ones, mark vanished open ones obsolete."""
     mine = Discrepancy.objects.filter(source=source) | Discrepancy.objects.filter(source__isnull=True)
@@ -315,16 +335,14 @@ def _sync(source: Source, run: Run, found: list[F.Finding]) -> dict[str, int]:
     new_keys = {f.key for f in found}
     global_kinds = {F.DUPLICATE, F.UNMANAGED}
     units = set(OrgUnit.objects.values_list("code", flat=True))
+    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
     to_create = [
-        Discrepancy(
-            key=f.key[:160], kind=f.kind, source=None if f.kind in global_kinds else source, run=run,
-            record_id=f.record, person_id=f.person, other_person_id=f.other_person, field=f.field,
-            source_value=f.source_value[:100], register_value=f.register_value[:100],
-            detail=f.detail[:300], orgunit_id=f.orgunit if f.orgunit in units else None,
-        )
+        (f.key[:160], f.kind, None if f.kind in global_kinds else source.pk, run.pk, f.record, f.person,
+         f.other_person, f.field, f.source_value[:100], f.register_value[:100], f.detail[:300],
+         f.orgunit if f.orgunit in units else None, Status.OPEN, "", "", now_db, now_db)
         for f in found if f.key[:160] not in existing
     ]
-    Discrepancy.objects.bulk_create(to_create, batch_size=_BATCH)
+    _bulk_insert(Discrepancy._meta.db_table, _DISCREPANCY_COLS, to_create)
     reopen = [pk for key, (pk, status) in existing.items() if status == Status.OBSOLETE and key in new_keys]
     vanish = [pk for key, (pk, status) in existing.items() if status == Status.OPEN and key not in new_keys]
     now = timezone.now()
