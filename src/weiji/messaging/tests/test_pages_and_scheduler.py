@@ -113,3 +113,23 @@ def test_person_reminders_tag(district, tencent):
     html = Template("{% load messaging_tags %}{% person_reminders person %}").render(
         Context({"person": person}))
     assert "已发送" in html and f"/messaging/person/{person.pk}/" in html
+
+
+def test_worker_once_runs_jobs_under_their_lease(district, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.WEIJI_MESSAGING_QUIET_HOURS = "00:00-00:00"
+    settings.WEIJI_MESSAGING_SEND_AT = "00:00"
+    person = make_resident(district)
+    make_item(person=person, due_from=timezone.localdate())
+    out = StringIO()
+    call_command("worker", once=True, job=["messaging.plan", "messaging.send"], stdout=out)
+    assert "messaging.plan: done" in out.getvalue()
+    msg = Message.objects.get(step="window_open")
+    assert msg.status == MessageStatus.SENT and msg.provider == "log"
+    line = open(settings.WEIJI_MESSAGING_LOG_FILE, encoding="utf-8").read()
+    assert str(msg.key) in line and "王芳您好" in line
+    with pytest.raises(CommandError, match="unknown job"):
+        call_command("worker", once=True, job=["nope"])
