@@ -100,6 +100,29 @@ def _select_in(sql: str, ids: Iterable, params: Iterable = ()) -> Iterator[tuple
         yield from _select(sql.format(ids=", ".join(["%s"] * len(batch))), [*batch, *params])
 
 
+_ANALYZED: set[str] = set()
+
+
+def _ensure_statistics() -> None:
+    """PostgreSQL: give the planner statistics for the big tables once they changed a lot.
+
+    Without them (a fresh bulk load, autovacuum off) it scans 3 million events for an
+    ``IN (...)`` of a village's persons; ``ANALYZE`` samples the table in about a second.
+    Checked once per process and database.
+    """
+    if connection.vendor != "postgresql" or connection.settings_dict["NAME"] in _ANALYZED:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_live_tup, n_mod_since_analyze, last_analyze, last_autoanalyze "
+            "FROM pg_stat_user_tables WHERE relname IN (%s, %s, %s)", [_E, _P, _R],
+        )
+        for table, live, changed, analyzed, autoanalyzed in cursor.fetchall():
+            if (analyzed is None and autoanalyzed is None) or changed > max(1000, live // 5):
+                cursor.execute(f'ANALYZE "{table}"')
+    _ANALYZED.add(connection.settings_dict["NAME"])
+
+
 def _units_and_facilities() -> tuple[list[Unit], list[Facility]]:
     units = [
         Unit(code, name, level, parent or None, ur or "")
@@ -136,24 +159,53 @@ class _Builder:
         self.date = _Dates().__getitem__
         self.pcols = _columns(_PERSON_COLS, ("birth_date", "inflow_date", "death_date"))
         self.ecols = _columns(_EVENT_COLS, ("date", "lmp", "discharge_date"))
+        _ensure_statistics()
         self.units, self.facilities = _units_and_facilities()
-        # merged-away person id → the id of the person it now is (chains followed)
-        merged = dict(
-            PersonRow.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id")
-        )
-        self.merged: dict[int, int] = {}
-        for src in merged:
-            target, seen = merged[src], {src}
-            while target in merged and target not in seen:
-                seen.add(target)
-                target = merged[target]
-            self.merged[src] = target
-        self.merged_sources: dict[int, list[int]] = {}
-        for src, target in self.merged.items():
-            self.merged_sources.setdefault(target, []).append(src)
 
-    def _sources(self, ids: Iterable[int]) -> list[int]:
-        return [s for i in ids for s in self.merged_sources.get(i, ())]
+    # --- merges (a merged-away person's facts count for the person it was merged into) ---
+    def _resolve(self, found: dict[int, int]) -> dict[int, int]:
+        """merged id → the person it now is, following chains."""
+        final = {}
+        for src in found:
+            target, seen = found[src], {src}
+            while target in found and target not in seen:
+                seen.add(target)
+                target = found[target]
+            final[src] = target
+        return final
+
+    def merge_targets(self, ids: Iterable[int]) -> dict[int, int]:
+        """Of ``ids``, those merged into another person → that person."""
+        found: dict[int, int] = {}
+        todo = set(ids)
+        while todo:
+            new = dict(_select_in(
+                f"SELECT id, merged_into_id FROM {_P} WHERE id IN ({{ids}}) "
+                "AND merged_into_id IS NOT NULL", sorted(todo),
+            ))
+            found.update(new)
+            todo = set(new.values()) - found.keys()
+        return self._resolve(found)
+
+    def merge_sources(self, ids: Iterable[int], id_range: tuple[int, int] | None = None
+                      ) -> dict[int, int]:
+        """Persons merged (directly or through others) into one of ``ids`` → that person."""
+        found: dict[int, int] = {}
+        if id_range is not None:
+            level = dict(_select(
+                f"SELECT id, merged_into_id FROM {_P} WHERE merged_into_id >= %s "
+                "AND merged_into_id <= %s", list(id_range),
+            ))
+        else:
+            level = dict(_select_in(
+                f"SELECT id, merged_into_id FROM {_P} WHERE merged_into_id IN ({{ids}})", sorted(set(ids)),
+            ))
+        while level:
+            found.update(level)
+            level = {k: v for k, v in _select_in(
+                f"SELECT id, merged_into_id FROM {_P} WHERE merged_into_id IN ({{ids}})", sorted(level),
+            ) if k not in found}
+        return self._resolve(found)
 
     # --- persons --------------------------------------------------------------------------
     def _known_persons(self, rows: Iterable[tuple]) -> list[tuple]:
@@ -220,10 +272,9 @@ class _Builder:
         return [r for r in rows if r[2] in types and d(r[3]) <= on]
 
     def events_of(self, ids: Iterable[int], types: frozenset[str] | None) -> list[tuple]:
-        ids = list(ids)
         return self._known_events(_select_in(
             f"SELECT {self.ecols} FROM {_E} WHERE person_id IN ({{ids}}) AND date <= %s",
-            [*ids, *self._sources(ids)], [self.on_param],
+            sorted(set(ids)), [self.on_param],
         ), types)
 
     def events_in_range(self, lo: int, hi: int) -> list[tuple]:
@@ -267,7 +318,8 @@ class _Builder:
         on = self.on
         subject_ids = [r[0] for r in rows]
         subject_set = set(subject_ids)
-        sources = self._sources(subject_ids)
+        merged = self.merge_sources(subject_ids, id_range)
+        sources = sorted(merged)
         local_ids: dict[int, str] = {r[0]: r[1] for r in rows}
         if id_range is not None:
             lo, hi = id_range
@@ -300,20 +352,33 @@ class _Builder:
                 subject_ids + sources if id_range is None else sources,
             )
         # marriages naming a subject as partner (the other spouse may live anywhere)
-        merged = self.merged
         named = self._known_events((r for r in named if r[2] == "marriage"), None)
         children_rows = [r for r in self._known_persons(children) if r[0] not in subject_set]
         spouses = {r[11] for r in own if r[2] == "marriage" and r[11] is not None}
         spouses |= {r[0] for r in named}
-        spouses = {merged.get(s, s) for s in spouses} - subject_set
-        spouse_events = self.events_of(sorted(spouses), SPOUSE_EVENT_TYPES) if spouses else []
         # mothers of recently born subjects: their deliveries give the newborn's discharge
         recent = on - timedelta(days=NEWBORN_LOOKBACK_DAYS)
         d = self.date
         mothers = {r[10] for r in rows if r[10] is not None and d(r[5]) > recent}
+        # persons referred to may have been merged into others, or others into them
+        refs = {r[10] for r in rows if r[10] is not None} | spouses | mothers
+        refs = refs - subject_set - merged.keys()
+        if refs:
+            merged.update(self.merge_targets(refs))
+        spouses = {merged.get(s, s) for s in spouses} - subject_set
         mothers = {merged.get(m, m) for m in mothers} - subject_set
+        if spouses or mothers:
+            merged.update(self.merge_sources(spouses | mothers))
+        by_target: dict[int, list[int]] = {}
+        for src, target in merged.items():
+            by_target.setdefault(target, []).append(src)
+        spouse_events = self.events_of(
+            [i for s in spouses for i in (s, *by_target.get(s, ()))], SPOUSE_EVENT_TYPES
+        ) if spouses else []
         mother_events = [
-            r for r in self.events_of(sorted(mothers), OUTCOME_TYPES) if d(r[3]) > recent
+            r for r in self.events_of(
+                [i for m in mothers for i in (m, *by_target.get(m, ()))], OUTCOME_TYPES
+            ) if d(r[3]) > recent
         ] if mothers else []
         # local_ids of every person referred to
         wanted = {r[10] for r in rows if r[10] is not None}
@@ -324,10 +389,9 @@ class _Builder:
         missing = wanted - local_ids.keys()
         if missing:
             local_ids.update(self.local_ids(missing))
-        if merged:
-            for src, target in merged.items():
-                if target in local_ids:
-                    local_ids[src] = local_ids[target]
+        for src, target in merged.items():
+            if target in local_ids:
+                local_ids[src] = local_ids[target]
         persons = [self.person(r, periods.get(r[0]), local_ids) for r in rows]
         persons += [self.person(r, None, local_ids) for r in children_rows]
         events = self.events(chain(own, named, spouse_events, mother_events), local_ids)
@@ -358,7 +422,8 @@ class _Builder:
         ids = [r[0] for r in _select_in(
             f"SELECT id FROM {_P} WHERE local_id IN ({{ids}})", local_ids
         )]
-        rows = self.person_rows_by_ids(sorted({self.merged.get(i, i) for i in ids}))
+        merged = self.merge_targets(ids)
+        rows = self.person_rows_by_ids(sorted({merged.get(i, i) for i in ids}))
         return self.build(rows, self.periods([r[0] for r in rows]))
 
     def chunks(self, size: int) -> Iterator[District]:
