@@ -132,12 +132,22 @@ def resolve_columns(headers: list[str], column_map: dict[str, str], filename: st
     return out
 
 
+_EMPTY = {f: None if f in DATE_FIELDS or f == "present" else "" for f in FIELDS}
+
+
 def normalize_row(values: dict[str, object], line: int, errors: list[dict]) -> dict | None:
-    """Normal values for one row, or None (with the reasons in `errors`) when it is rejected."""
-    out: dict = {"row": line}
+    """Normal values for one row, or None (with the reasons in `errors`) when it is rejected.
+
+    Only the fields present in `values` are read; the others stay empty.
+    """
+    out: dict = {**_EMPTY, "row": line}
     ok = True
-    for fld in FIELDS:
-        value = _cell(values.get(fld))
+    for fld, raw in values.items():
+        if fld not in _EMPTY:
+            continue
+        value = _cell(raw)
+        if value is None or value == "":
+            continue
         if fld in DATE_FIELDS:
             try:
                 out[fld] = parse_date(value)
