@@ -86,6 +86,13 @@ def compute(b: Bundle, campaign: dict) -> list[dict[str, str]]:
     return rows
 
 
+def write_rows(rows: list[dict[str, str]], out: str | Path) -> None:
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="reference campaign report")
     ap.add_argument("bundle")
@@ -93,11 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True)
     a = ap.parse_args(argv)
     campaign = yaml.safe_load(Path(a.campaign).read_text(encoding="utf-8"))
-    rows = compute(load_bundle(a.bundle), campaign)
-    with open(a.out, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(compute(load_bundle(a.bundle), campaign), a.out)
     return 0
 
 
