@@ -167,6 +167,12 @@ class Gen:
             "parent_code": f"{COUNTY}100Z09", "urban_rural": "210"})                   # chain
         ou({"code": f"{COUNTY}100907", "name": "村下村", "level": "village",
             "parent_code": f"{COUNTY}100001", "urban_rural": "210"})                   # wrong kind
+        ou({"code": f"{COUNTY}200908", "name": "县下村", "level": "village",
+            "parent_code": COUNTY, "urban_rural": "210"})                               # wrong kind
+        ou({"code": f"{COUNTY}001Z09", "name": "管区下管区", "level": "zone",
+            "parent_code": f"{COUNTY}001Z01"})                                          # wrong kind
+        ou({"code": f"{COUNTY}400", "name": "镇下镇", "level": "town",
+            "parent_code": f"{COUNTY}001"})                                             # wrong kind
         # a repeated key: the later row updates the earlier
         ou({"code": f"{COUNTY}200002", "name": "村002改名", "level": "village",
             "parent_code": f"{COUNTY}200", "urban_rural": "220", "remark": "重复"})
@@ -203,6 +209,8 @@ class Gen:
             "orgunit_code": COUNTY, "serves": f"{COUNTY}777"})                         # unknown
         fa({"code": f"{COUNTY}CC93", "name": "位于坏村", "kind": "health_center",
             "orgunit_code": f"{COUNTY}100907", "serves": f"{COUNTY}200002"})           # chain
+        fa({"code": f"{COUNTY}CC94", "name": "服务县", "kind": "community_center",
+            "orgunit_code": COUNTY, "serves": COUNTY})                                 # wrong kind
         self.facility_codes = [f"{COUNTY}HC10", f"{COUNTY}CC01", f"{COUNTY}CC03", "VC200001",
                                f"{COUNTY}RMYY", f"{COUNTY}MCH"]
         self.bad_facilities = [f"{COUNTY}HC90", f"{COUNTY}PH00", f"{COUNTY}CC91", "XX0000"]
@@ -406,7 +414,7 @@ class Gen:
         kw = {}
         if self.chance(0.4):
             kw = {"residency": "inflow",
-                  "inflow_date": D - relativedelta(months=6) + DAYS(self.pick([-1, 0, 1]))}
+                  "inflow_date": D - relativedelta(months=6) + DAYS(self.pick([-1, 0, 1, 2, 3]))}
             if self.chance(0.2):
                 kw["inflow_date"] = D + DAYS(1)
         p = self.person(sex=self.pick("12"), birth=birth, **kw)
@@ -463,6 +471,9 @@ class Gen:
         P(sex="2", birth=b, death_date="2025-04-31")                       # bad date
         P(sex="2", birth=b, village=self.pick(self.bad_villages))          # unknown ref
         P(sex="2", birth=b, mother_local_id="P_NOBODY")                    # unknown ref
+        P(sex="2", birth=b, marital_status="2")                            # bad enum
+        P(sex="2", birth=b, inflow_date="2025-1-5")                        # bad date (not inflow)
+        P(sex="2", birth=b, residency="inflow", inflow_date=" 2025-01-05 ")  # padded: ok
         bad_mother = P(sex="2", birth=b, village=f"{COUNTY}001901")
         kid = P(sex="1", birth=D - DAYS(40), mother_local_id=bad_mother["local_id"])  # chain
         self.event(kid["local_id"], "newborn_visit", D - DAYS(30))                  # chain 2
@@ -513,6 +524,20 @@ class Gen:
         E_(w, "home_visit", w_birth(w) - DAYS(1))                          # before birth
         E_(w, "home_visit", w_birth(w))                                    # on the birth day: ok
         E_(w, "pregnancy_registered", D - DAYS(20), lmp=D - DAYS(50), partner_local_id="")
+        E_(w, "home_visit", D - DAYS(2), lmp="2026-02-30")                 # date not of its type
+        E_(w, "home_visit", D - DAYS(2), outcome="twins")                  # enum not of its type
+        E_(w, "home_visit", D - DAYS(2))["date"] = "2025-1-5"              # bad date
+        baby = P(sex="1", birth=D - DAYS(100))
+        E_(baby, "vaccination", D, vaccine="HepB", dose="1")               # unknown vaccine
+        E_(baby, "vaccination", D, vaccine="hepb", dose="+1")              # bad dose
+        E_(baby, "vaccination", D, vaccine="hepb", dose="-1")              # bad dose
+        E_(baby, "vaccination", D, vaccine="hepb", dose="02")              # dose 2 (leading zero)
+        # the later row of a repeated person moves the birth date after an event
+        mover = P(sex="1", birth=D - relativedelta(years=3))
+        E_(mover, "child_checkup", D - relativedelta(years=2))
+        moved = dict(mover)
+        moved["birth_date"] = (D - relativedelta(years=1)).isoformat()
+        self.persons.append(moved)
         E_(late_mother_id, "pregnancy_outcome", D - DAYS(60), outcome="live_birth")  # ref ahead
         # repeated event key: the later row wins
         e = E_(w, "folic_acid", D - DAYS(200))
