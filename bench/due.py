@@ -25,12 +25,13 @@ WEIJI = str(Path(sys.executable).with_name("weiji"))
 PG_URL = os.environ.get("WEIJI_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/weiji_bench_due")
 TARGETS = {"full_s": 60.0, "full_rss_mb": 1536.0, "village_s": 0.5, "person_ms": 20.0}
 
-# Runs a command and prints its wall time and peak RSS (this wrapper's only child).
+# Runs a command and prints its wall time, peak RSS and CPU time (this wrapper's only child).
 _MEASURE = (
     "import resource, subprocess, sys, time\n"
     "t = time.monotonic()\n"
     "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-    "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, rc)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(time.monotonic() - t, r.ru_maxrss / 1024, r.ru_utime + r.ru_stime, rc)\n"
 )
 
 
@@ -73,13 +74,13 @@ def prepare(persons: int, work: Path, urls: dict[str, str]) -> Path:
     return bundle
 
 
-def full_run(url: str, as_of: str, out: Path) -> tuple[float, float]:
+def full_run(url: str, as_of: str, out: Path) -> tuple[float, float, float]:
     cmd = [sys.executable, "-c", _MEASURE, WEIJI, "due", "--as-of", as_of, "--out", str(out)]
     done = subprocess.run(cmd, env=_env(url), capture_output=True, text=True, check=True)
-    seconds, rss, rc = done.stdout.split()
+    seconds, rss, cpu, rc = done.stdout.split()
     if rc != "0":
         sys.exit(f"weiji due failed on {url}")
-    return float(seconds), float(rss)
+    return float(seconds), float(rss), float(cpu)
 
 
 # Runs in a child process with the database's URL: times one village and single persons.
@@ -162,10 +163,12 @@ def main() -> int:
     print(f"bundle: {bundle}, as of {args.as_of}")
     ok = True
     for name, url in urls.items():
-        seconds, rss = full_run(url, args.as_of, work / f"due-{name}.csv")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        seconds, rss, cpu = full_run(url, args.as_of, work / f"due-{name}.csv")
         rows = sum(1 for _ in open(work / f"due-{name}.csv", encoding="utf-8")) - 1
         v_n, v_s, big_n, big_s, p_med, p_max, villages = parts(url, args.as_of)
-        print(f"{name}: full run {seconds:.1f} s, peak RSS {rss:.0f} MB, {rows} rows; "
+        print(f"{name}: full run {seconds:.1f} s (CPU {cpu:.1f} s in weiji; load average "
+              f"{load:.1f} before), peak RSS {rss:.0f} MB, {rows} rows; "
               f"one village ({v_n:.0f} persons, median of 5) {v_s:.3f} s, largest village "
               f"({big_n:.0f} persons) {big_s:.3f} s; one person median {p_med:.1f} ms, "
               f"worst {p_max:.1f} ms ({villages:.0f} villages)")
