@@ -23,13 +23,17 @@ class IndicatorDefinition(models.Model):
 
 
 class IndicatorPeriod(models.Model):
-    """One cached period [start, end] and the fingerprint of the data it was computed from."""
+    """One cached period [start, end], its counts and the fingerprint of the data behind them."""
 
     period_start = models.DateField()
     period_end = models.DateField()
     fingerprint = models.CharField(max_length=64)
     computed_at = models.DateTimeField(auto_now=True)
     seconds = models.FloatField(default=0)
+    # Every unit (village, zone, town, county) × population × indicator with a non-zero
+    # count: {indicator: [[unit_code, population, numerator, denominator], ...]}. One row
+    # per period keeps a 12-month recomputation to 12 writes; a missing cell is 0/0.
+    counts = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
@@ -38,31 +42,6 @@ class IndicatorPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start}..{self.period_end}"
-
-
-class IndicatorValue(models.Model):
-    """A cached count: one unit (village, zone, town, county) × population × indicator.
-
-    Only rows with a non-zero numerator or denominator are stored; a missing row is 0/0.
-    """
-
-    period = models.ForeignKey(IndicatorPeriod, on_delete=models.CASCADE, related_name="values")
-    unit_code = models.CharField(max_length=20)
-    population = models.CharField(max_length=12)
-    indicator = models.CharField(max_length=80)
-    numerator = models.IntegerField(default=0)
-    denominator = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["period", "unit_code", "population", "indicator"], name="ind_value_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["period", "indicator"], name="ind_value_period_ind")]
-
-    def __str__(self) -> str:
-        return f"{self.unit_code} {self.population} {self.indicator}"
 
 
 class ReportStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 from weiji.indicators.definitions import Indicator, compile_definitions, default_definitions
-from weiji.indicators.models import IndicatorDefinition, IndicatorPeriod, IndicatorValue
+from weiji.indicators.models import IndicatorDefinition, IndicatorPeriod
 from weiji.indicators.output import IndicatorRow, rows_from_rolled
 from weiji.orgunits.models import OrgUnit
 
@@ -38,12 +38,11 @@ def report_unit_codes(*, zones: bool = False) -> list[str]:
 
 def cached_counts(period: IndicatorPeriod) -> dict[str, tuple[Counter, Counter]]:
     rolled: dict[str, tuple[Counter, Counter]] = {}
-    for unit, population, indicator, num, den in IndicatorValue.objects.filter(
-        period=period
-    ).values_list("unit_code", "population", "indicator", "numerator", "denominator"):
-        pair = rolled.setdefault(indicator, (Counter(), Counter()))
-        pair[0][(unit, population)] = num
-        pair[1][(unit, population)] = den
+    for indicator, cells in (period.counts or {}).items():
+        num, den = rolled.setdefault(indicator, (Counter(), Counter()))
+        for unit, population, n, d in cells:
+            num[(unit, population)] = n
+            den[(unit, population)] = d
     return rolled
 
 

@@ -14,7 +14,6 @@ from weiji.indicators.engine import evaluate_many
 from weiji.indicators.models import (
     IndicatorDefinition,
     IndicatorPeriod,
-    IndicatorValue,
     ReportForm,
     ReportFormEvent,
     ReportStatus,
@@ -80,18 +79,16 @@ def indicator_periods_refresh(
 
 @transaction.atomic
 def _store(p1: date, p2: date, fingerprint: str, rolled: dict, seconds: float) -> IndicatorPeriod:
-    period, _ = IndicatorPeriod.objects.update_or_create(
-        period_start=p1, period_end=p2, defaults={"fingerprint": fingerprint, "seconds": seconds}
-    )
-    IndicatorValue.objects.filter(period=period).delete()
-    values = []
+    cells: dict[str, list] = {}
     for code, (num, den) in rolled.items():
-        for key in set(num) | set(den):
-            n, d = num.get(key, 0), den.get(key, 0)
-            if n or d:
-                values.append(IndicatorValue(period=period, unit_code=key[0], population=key[1],
-                                             indicator=code, numerator=n, denominator=d))
-    IndicatorValue.objects.bulk_create(values, batch_size=5000)
+        cells[code] = sorted(
+            [key[0], key[1], num.get(key, 0), den.get(key, 0)]
+            for key in set(num) | set(den) if num.get(key, 0) or den.get(key, 0)
+        )
+    period, _ = IndicatorPeriod.objects.update_or_create(
+        period_start=p1, period_end=p2,
+        defaults={"fingerprint": fingerprint, "seconds": seconds, "counts": cells},
+    )
     return period
 
 

@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from weiji.indicators.models import IndicatorPeriod, IndicatorValue
+from weiji.indicators.models import IndicatorPeriod
+from weiji.indicators.selectors import cached_counts
 from weiji.indicators.services import indicator_definition_save, indicator_periods_refresh
 from weiji.records.bundle.loader import load_bundle
 from weiji.records.models import Event
@@ -53,9 +54,8 @@ def test_cache_is_reused_and_recomputed_when_records_change(example_loaded, tmp_
     assert indicator_periods_refresh(periods=[(p1, p2)])[(p1, p2)].computed_at == stamp
     # … an event in the period does: delete a live birth and the count drops.
     def births():
-        return IndicatorValue.objects.get(period__period_start=p1, period__period_end=p2,
-                                          unit_code="320981", population="all",
-                                          indicator="live_births").numerator
+        period = IndicatorPeriod.objects.get(period_start=p1, period_end=p2)
+        return cached_counts(period)["live_births"][0][("320981", "all")]
     before = births()
     Event.objects.filter(type="pregnancy_outcome", outcome="live_birth",
                          date__range=(p1, p2)).first().delete()
