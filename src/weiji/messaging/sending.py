@@ -134,6 +134,18 @@ def _outgoing(msg: Message) -> Outgoing:
                     template_id=str(template_ids.get(msg.provider, "")))
 
 
+def _prep(field, value):
+    """A value as the database wants it (plain strings, numbers and NULL pass through)."""
+    if value is None:
+        return None
+    if isinstance(value, str | int) and field.get_internal_type() not in _TYPED:
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
+_TYPED = {"JSONField", "UUIDField"}
+
+
 def bulk_set(msgs: list[Message], fields: list[str]) -> None:
     """Write these fields of these messages: one prepared UPDATE run with executemany.
 
@@ -148,10 +160,28 @@ def bulk_set(msgs: list[Message], fields: list[str]) -> None:
     sql = (f"UPDATE {qn(meta.db_table)} SET "
            + ", ".join(f"{qn(c.column)} = %s" for c in cols)
            + f" WHERE {qn(meta.pk.column)} = %s")
-    rows = [[c.get_db_prep_save(getattr(m, c.attname), connection) for c in cols] + [m.pk]
-            for m in msgs]
+    rows = [[_prep(c, getattr(m, c.attname)) for c in cols] + [m.pk] for m in msgs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def bulk_insert_new(msgs: list[Message]) -> int:
+    """Insert messages, skipping those whose (item, step) exists; return how many were new.
+
+    One prepared ``INSERT … ON CONFLICT DO NOTHING`` run with executemany (SQLite ≥ 3.24 and
+    PostgreSQL); values are prepared by the model fields as save() would.
+    """
+    if not msgs:
+        return 0
+    meta = Message._meta
+    qn = connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING")
+    rows = [[_prep(f, f.pre_save(m, True)) for f in fields] for m in msgs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(cursor.rowcount, 0)
 
 
 # --- claim -----------------------------------------------------------------------------

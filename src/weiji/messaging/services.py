@@ -38,6 +38,7 @@ from weiji.messaging.rendering import (
 )
 from weiji.messaging.sending import (
     SendStats,
+    bulk_insert_new,
     bulk_set,
     messages_recover,
     messages_send,
@@ -203,9 +204,9 @@ def reminders_plan(*, items: Iterable | None = None, now: datetime | None = None
                         Message.objects.filter(pk=msg.pk), now, "weiji:replanned",
                         "计划变更 / no longer planned")
         with transaction.atomic():
-            made = Message.objects.bulk_create(create, batch_size=1000, ignore_conflicts=True)
+            made = bulk_insert_new(create)
             bulk_set(move, ["planned_at", "next_attempt_at"])
-        counts["created"] += len(made)
+        counts["created"] += made
         counts["moved"] += len(move)
     return counts
 
