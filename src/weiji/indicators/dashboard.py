@@ -86,6 +86,10 @@ class Dashboard:
         self.counts = {p: cached_counts(self.cache[p]) for p in self.periods}
         self.target = target_for(self.indicator, self.population)
 
+    @property
+    def target_text(self) -> str:
+        return "" if self.target is None else f"{quantize(self.target):.4f}"
+
     def _pick_unit(self, unit: str | None) -> str:
         if unit and (unit in self.allowed or unit == SCOPE):
             return unit

@@ -100,6 +100,8 @@ class ReportFormEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    ACTION_LABELS = {"prepare": "生成", "submit": "上报", "approve": "审核通过", "return": "退回"}
+
     def __str__(self) -> str:
         return f"{self.form_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
@@ -107,6 +109,15 @@ class ReportFormEvent(models.Model):
         if self.pk is not None:
             raise PermissionError("report form history is append-only / 月报表流转记录只能追加")
         super().save(*args, **kwargs)
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def status_change(self) -> str:
+        labels = dict(ReportStatus.choices)
+        return f"{labels.get(self.from_status, self.from_status)} → {labels.get(self.to_status)}"
 
 
 class ScoringScheme(models.Model):
