@@ -294,6 +294,8 @@ class Gen:
                            vaccine=s["vaccine"], dose=s["dose"])
         if self.chance(0.1):  # a dose for a vaccine the child's schedule lacks
             self.event(kid, "vaccination", b + relativedelta(months=72), vaccine="dt", dose=1)
+        if self.chance(0.05):  # a dose beyond the schedule
+            self.event(kid, "vaccination", b + relativedelta(months=7), vaccine="hepb", dose=4)
         if self.chance(0.1):  # dose 2 without dose 1
             self.event(kid, "vaccination", D - DAYS(self.pick([0, 10, 40])), vaccine="hepal", dose=2)
 
@@ -309,6 +311,14 @@ class Gen:
         w = (self.man(D) if on_man else
              self.woman(D, age=self.pick([15, 16, 30, 49, 50, 14]) if self.chance(0.2) else None,
                         marital_status=self.pick(["", "20", "10", "22"])))
+        r = self.rng.random()
+        if r < 0.05:
+            w["residency"] = "registered_absent"
+        elif r < 0.12:
+            w["residency"] = "inflow"
+            w["inflow_date"] = (D + DAYS(self.pick([-400, -1, 0, 1]))).isoformat()
+        elif r < 0.15:
+            w["death_date"] = (D + DAYS(self.pick([-1, 0, 1]))).isoformat()
         reg_date = lmp + DAYS(self.pick([0, 10, 40, 100]))
         if reg_date > D and self.chance(0.5):
             reg_date = D
@@ -406,6 +416,23 @@ class Gen:
                 self.event(w, "contraception", st + DAYS(5), method="removed")
         if self.chance(0.1):
             self.event(w, "contraception", D + DAYS(1), method="iud")
+        if self.chance(0.1):   # inserted, removed, inserted again
+            t1 = D - DAYS(self.rng.randint(100, 900))
+            self.event(w, "contraception", t1, method="iud")
+            self.event(w, "contraception", t1 + DAYS(30), method="removed")
+            self.event(w, "contraception", t1 + DAYS(self.pick([30, 31, 60])),
+                       method=self.pick(["implant", "iud"]))
+        if self.chance(0.15):  # two marriages on one day: the greater event_id is the later
+            other = self.man(D, marital_status="20")
+            day = D - DAYS(self.rng.randint(30, 300))
+            ids = self.pick([("EM9", "EM10"), ("EM10", "EM9")])
+            n = self.n_event
+            self.event(w, "marriage", day, partner_local_id=h["local_id"],
+                       event_id=f"{ids[0]}-{n}")
+            self.event(w, "marriage", day, partner_local_id=other["local_id"],
+                       event_id=f"{ids[1]}-{n}")
+            self.event(self.pick([h, other]), "contraception", day - DAYS(10),
+                       method="sterilization")
 
     def elderly(self, D: dt.date) -> None:
         birth = D - relativedelta(years=65) + DAYS(self.pick([-1, 0, 1, -400]))
@@ -570,23 +597,7 @@ class Gen:
         rng = self.rng
         cols = list(columns)
         rng.shuffle(cols)
-        rows = list(rows)
-        # shuffle but keep the relative order of repeated keys (the later row must stay later)
-        keyname = {"orgunits.csv": "code", "facilities.csv": "code", "persons.csv": "local_id",
-                   "events.csv": "event_id"}[path.name]
-        order = {}
-        for i, r in enumerate(rows):
-            order.setdefault(r.get(keyname, "") or f"__{i}", []).append(r)
-        groups = list(order.values())
-        rng.shuffle(groups)
-        flat = []
-        pending = [list(g) for g in groups]
-        # interleave: repeatedly take the head of a random group
-        while pending:
-            g = rng.choice(pending)
-            flat.append(g.pop(0))
-            if not g:
-                pending.remove(g)
+        flat = self._shuffled(path.name, rows)
         lines = []
         header = [c if not rng.random() < 0.15 else f" {c} " for c in cols]
         lines.append(_csv_line(header))
@@ -612,6 +623,62 @@ class Gen:
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
 
 
+    def write_xlsx(self, path: Path) -> None:
+        """The same tables as one workbook: real date cells and number cells where a
+        spreadsheet export would have them, sheet rows in shuffled order."""
+        from openpyxl import Workbook
+
+        rng = self.rng
+        wb = Workbook()
+        wb.remove(wb.active)
+        tables = [("orgunits", ORG_COLUMNS, self.orgunits), ("facilities", FAC_COLUMNS,
+                                                              self.facilities),
+                  ("persons", PERSON_COLUMNS, self.persons), ("events", EVENT_COLUMNS, self.events)]
+        dates = {"birth_date", "inflow_date", "death_date", "date", "lmp", "discharge_date"}
+        numbers = {"sex", "dose", "marital_status", "urban_rural", "phone", "hukou_division",
+                   "code", "parent_code", "village_code", "orgunit_code"}
+        for name, columns, rows in tables:
+            ws = wb.create_sheet(name)
+            cols = list(columns)
+            rng.shuffle(cols)
+            ws.append([c if rng.random() >= 0.15 else f" {c} " for c in cols])
+            for r in self._shuffled(name + ".csv", rows):
+                out = []
+                for c in cols:
+                    v = r.get(c, "")
+                    if v and c in dates and rng.random() < 0.7:
+                        try:
+                            v = dt.date.fromisoformat(v)
+                        except ValueError:
+                            pass
+                    elif v and c in numbers and v.isdigit() and not v.startswith("0") \
+                            and rng.random() < 0.5:
+                        v = int(v)
+                    elif v and isinstance(v, str) and rng.random() < 0.04:
+                        v = rng.choice(PADS) + v + rng.choice(PADS)
+                    out.append(v if v != "" else None)
+                ws.append(out)
+                if rng.random() < 0.01:
+                    ws.append([])         # an empty sheet row is not a row
+        wb.save(path)
+
+    def _shuffled(self, fname: str, rows: list[dict]) -> list[dict]:
+        """rows in random order, repeated keys kept in their relative order."""
+        keyname = {"orgunits.csv": "code", "facilities.csv": "code", "persons.csv": "local_id",
+                   "events.csv": "event_id"}[fname]
+        groups: dict[str, list[dict]] = {}
+        for i, r in enumerate(rows):
+            groups.setdefault(r.get(keyname, "") or f"__{i}", []).append(r)
+        pending = [list(g) for g in groups.values()]
+        flat = []
+        while pending:
+            g = self.rng.choice(pending)
+            flat.append(g.pop(0))
+            if not g:
+                pending.remove(g)
+        return flat
+
+
 def _csv_line(cells: list[str]) -> str:
     out = []
     for c in cells:
@@ -626,12 +693,19 @@ def w_birth(p: dict) -> dt.date:
     return dt.date.fromisoformat(p["birth_date"])
 
 
-def generate(out_dir: str | Path, *, seed: int, as_of: list[dt.date], persons: int = 300) -> Path:
-    """Write a bundle folder for these as-of dates and return its path."""
+def generate(out_dir: str | Path, *, seed: int, as_of: list[dt.date], persons: int = 300,
+             xlsx: bool = False) -> Path:
+    """Write a bundle for these as-of dates and return its path: a folder of CSV files,
+    or with xlsx=True the workbook OUT_DIR/bundle.xlsx."""
     g = Gen(seed, sorted(as_of))
     g.build(persons)
-    g.write(Path(out_dir))
-    return Path(out_dir)
+    out = Path(out_dir)
+    if xlsx:
+        out.mkdir(parents=True, exist_ok=True)
+        g.write_xlsx(out / "bundle.xlsx")
+        return out / "bundle.xlsx"
+    g.write(out)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -641,9 +715,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--as-of", action="append", required=True)
     ap.add_argument("--persons", type=int, default=300)
+    ap.add_argument("--xlsx", action="store_true", help="one workbook instead of CSV files")
     a = ap.parse_args(argv)
     generate(a.out, seed=a.seed, as_of=[dt.date.fromisoformat(d) for d in a.as_of],
-             persons=a.persons)
+             persons=a.persons, xlsx=a.xlsx)
     return 0
 
 

@@ -133,10 +133,11 @@ def load_errors_diff(got: dict, want: dict) -> str | None:
 
 
 def run_seed(seed: int, workdir: Path, *, persons: int = 300,
-             dates: list[dt.date] | None = None) -> list[Diff]:
+             dates: list[dt.date] | None = None, xlsx: bool = False) -> list[Diff]:
     """Generate, run the product and the reference, and return every difference."""
     dates = dates or dates_for(seed)
-    bundle = edgebundle.generate(workdir / "bundle", seed=seed, as_of=dates, persons=persons)
+    bundle = edgebundle.generate(workdir / "bundle", seed=seed, as_of=dates, persons=persons,
+                                 xlsx=xlsx)
     url = fresh_database(workdir, f"s{seed}")
     env = dict(os.environ, WEIJI_DATABASE_URL=url, WEIJI_VAR_DIR=str(workdir / "var"))
     diffs: list[Diff] = []
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", default="1-10")
     ap.add_argument("--persons", type=int, default=300)
     ap.add_argument("--keep", help="keep each seed's files under this folder")
+    ap.add_argument("--xlsx", action="store_true", help="bundles as one .xlsx workbook")
     a = ap.parse_args(argv)
     bad = 0
     for seed in _seeds(a.seeds):
@@ -187,10 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             wd = Path(a.keep) / f"seed{seed}"
             shutil.rmtree(wd, ignore_errors=True)
             wd.mkdir(parents=True)
-            diffs = run_seed(seed, wd, persons=a.persons)
+            diffs = run_seed(seed, wd, persons=a.persons, xlsx=a.xlsx)
         else:
             with tempfile.TemporaryDirectory(prefix="refdue-") as tmp:
-                diffs = run_seed(seed, Path(tmp), persons=a.persons)
+                diffs = run_seed(seed, Path(tmp), persons=a.persons, xlsx=a.xlsx)
         print(f"seed {seed}: {'ok' if not diffs else f'{len(diffs)} differing outputs'}",
               flush=True)
         for d in diffs:

@@ -63,7 +63,7 @@ REASONS = {
     "before_birth": ("事件日期早于出生日期", "event before the person's birth"),
 }
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -105,7 +105,11 @@ def read_csv(path: Path) -> list[Row]:
         if header is None:
             header = [c.strip() for c in cells]
             continue
-        if not cells:          # an empty line is not a row
+        if not any(c.strip() for c in cells):
+            # An empty line is not a row.  A line whose cells are all empty or whitespace
+            # (",,,", "   ") is read the same way: the spec's "empty line" after its
+            # "whitespace in a cell is ignored" (the stricter reading would reject it as a
+            # row with its key missing).
             continue
         values = {}
         for i, name in enumerate(header):
@@ -114,6 +118,53 @@ def read_csv(path: Path) -> list[Row]:
             values[name] = cells[i].strip() if i < len(cells) else ""
         rows.append(Row(line=start, cells=values))
     return rows
+
+
+def _xlsx_text(value) -> str:
+    """A workbook cell as the text a CSV would hold: real date cells as YYYY-MM-DD,
+    whole numbers without a decimal point."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: Path) -> dict[str, list[Row]]:
+    """Each table's rows from the sheet named like the file without .csv (row = sheet row).
+    openpyxl is the one non-stdlib reader here: parsing the XML by hand adds nothing."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True)
+    out: dict[str, list[Row]] = {}
+    for fname in FILES:
+        sheet = fname.removesuffix(".csv")
+        if sheet not in wb.sheetnames:
+            out[fname] = []
+            continue
+        ws = wb[sheet]
+        header: list[str] | None = None
+        rows: list[Row] = []
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_text(v).strip() for v in values]
+            if header is None:
+                header = cells
+                continue
+            if not any(cells):      # an empty sheet row is not a row
+                continue
+            row = {}
+            for i, name in enumerate(header):
+                if name and name not in row:
+                    row[name] = cells[i] if i < len(cells) else ""
+            rows.append(Row(line=number, cells=row))
+        out[fname] = rows
+    return out
 
 
 def load_schedule() -> list[dict]:
@@ -217,7 +268,10 @@ class Bundle:
 def load_bundle(folder: str | os.PathLike) -> Bundle:
     folder = Path(folder)
     schedule_vaccines = {s["vaccine"] for s in load_schedule()}
-    rows = {f: (read_csv(folder / f) if (folder / f).exists() else []) for f in FILES}
+    if folder.suffix.lower() == ".xlsx":
+        rows = read_xlsx(folder)
+    else:
+        rows = {f: (read_csv(folder / f) if (folder / f).exists() else []) for f in FILES}
     for fname, rs in rows.items():
         for r in rs:
             r.error = _intrinsic(fname, r)
