@@ -30,6 +30,11 @@ PERIODIC_JOBS: dict[str, dict] = {
         "func": "weiji.messaging.tasks.job_receipts", "every_seconds": 300,
         "timeout_seconds": 900,
     },
+    # Reconcile (比对校核): compare each source that received records since its last run.
+    "reconcile.compare": {
+        "func": "weiji.reconcile.tasks.job_compare", "every_seconds": 3600,
+        "timeout_seconds": 1800,
+    },
     # Migrant exchange (流动人口月信息通报): last month's lists into the inboxes from the 1st.
     "campaigns.exchange": {
         "func": "weiji.campaigns.tasks.job_exchange", "every_seconds": 3600,
