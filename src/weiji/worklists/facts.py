@@ -15,13 +15,14 @@ persons so that memory stays bounded (300,000 persons, 3 million events).
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from itertools import chain
 
-from django.db import connection
-from django.db.models import Count
+from django.db import connection, connections
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from weiji.orgunits.models import Catchment, OrgUnit
@@ -426,12 +427,14 @@ class _Builder:
         rows = self.person_rows_by_ids(sorted({merged.get(i, i) for i in ids}))
         return self.build(rows, self.periods([r[0] for r in rows]))
 
-    def chunks(self, size: int) -> Iterator[District]:
-        last = 0
+    def chunks(self, size: int, ids: tuple[int, int] | None = None) -> Iterator[District]:
+        """Districts of ``size`` consecutive persons (by id; only ids in ``ids`` when given)."""
+        last = ids[0] - 1 if ids else 0
+        stop = ids[1] if ids else sys.maxsize
         while True:
             batch = list(_select(
-                f"SELECT {self.pcols}, merged_into_id FROM {_P} WHERE id > %s ORDER BY id LIMIT %s",
-                [last, size],
+                f"SELECT {self.pcols}, merged_into_id FROM {_P} WHERE id > %s AND id <= %s "
+                "ORDER BY id LIMIT %s", [last, stop, size],
             ))
             if not batch:
                 return
@@ -466,16 +469,17 @@ def district_from_db(
 def iter_districts(
     *, on: date, villages: Iterable[str] | None = None, chunk_size: int = 20_000,
     types: Iterable[str] | None = RULE_EVENT_TYPES, prune: Catalogue | None = None,
+    ids: tuple[int, int] | None = None,
 ) -> Iterator[District]:
     """The district (or some villages of it) as a stream of partial districts of subjects.
 
     With ``prune`` (a catalogue), events that no rule of it can use on ``on`` are not read
     (``weiji.rules.relevance``): such districts are only for evaluating that catalogue on
-    that date.
+    that date. ``ids``: only persons with database ids in this inclusive range.
     """
     builder = _Builder(on, types, prune)
     if villages is None:
-        yield from builder.chunks(chunk_size)
+        yield from builder.chunks(chunk_size, ids)
         return
     codes = sorted(set(villages))
     batch: list[str] = []
@@ -496,11 +500,38 @@ def iter_districts(
 
 def due_items_from_db(
     *, as_of: date, catalogue: Catalogue | None = None, villages: Iterable[str] | None = None,
-    chunk_size: int = 20_000,
+    chunk_size: int = 20_000, ids: tuple[int, int] | None = None,
 ) -> Iterator[DueItem]:
     """Every due item of the district (or of ``villages``) on ``as_of``, unsorted, streamed."""
     wanted = None if villages is None else set(villages)
     catalogue = catalogue or default_catalogue()
     for district in iter_districts(on=as_of, villages=wanted, chunk_size=chunk_size,
-                                   prune=catalogue):
+                                   prune=catalogue, ids=ids):
         yield from evaluate_district(district, as_of, catalogue, villages=wanted)
+
+
+def _due_part(as_of: date, catalogue: dict, ids: tuple[int, int]) -> list[DueItem]:
+    return list(due_items_from_db(as_of=as_of, catalogue=Catalogue.from_dict(catalogue), ids=ids))
+
+
+def due_items_parallel(
+    *, as_of: date, catalogue: Catalogue | None = None, workers: int = 2,
+) -> list[DueItem]:
+    """The whole district's items on ``as_of`` computed by ``workers`` processes (unsorted).
+
+    Persons are split into ``workers`` id ranges; each forked process opens its own
+    database connection and streams its range. Data must be committed (other processes
+    read it); with ``workers`` ≤ 1 this is ``due_items_from_db`` in this process.
+    """
+    catalogue = catalogue or default_catalogue()
+    bounds = PersonRow.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    if workers <= 1 or bounds["lo"] is None or "fork" not in mp.get_all_start_methods():
+        return list(due_items_from_db(as_of=as_of, catalogue=catalogue))
+    lo, hi = bounds["lo"], bounds["hi"]
+    step = (hi - lo) // workers + 1
+    parts = [(lo + i * step, min(hi, lo + (i + 1) * step - 1)) for i in range(workers)]
+    data = catalogue.to_dict()
+    connections.close_all()  # each process opens its own
+    with mp.get_context("fork").Pool(workers) as pool:
+        results = pool.starmap(_due_part, [(as_of, data, part) for part in parts])
+    return [item for part in results for item in part]

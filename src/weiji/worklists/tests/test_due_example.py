@@ -27,8 +27,17 @@ def example():
 @pytest.mark.parametrize("as_of", DATES)
 def test_due_command_writes_the_expected_file(example, tmp_path, as_of):
     out = tmp_path / "due.csv"
-    call_command("due", "--as-of", as_of, "--out", str(out))
+    call_command("due", "--as-of", as_of, "--out", str(out), "--workers", "1")
     expected = (EXAMPLE / "expected" / f"due-{as_of}.csv").read_text("utf-8")
+    assert out.read_text("utf-8") == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_worker_processes_write_the_same_file(tmp_path):
+    bundle_load(source=EXAMPLE / "bundle")
+    out = tmp_path / "due.csv"
+    call_command("due", "--as-of", "2026-12-01", "--out", str(out), "--workers", "2")
+    expected = (EXAMPLE / "expected" / "due-2026-12-01.csv").read_text("utf-8")
     assert out.read_text("utf-8") == expected
 
 
