@@ -93,7 +93,8 @@ def date_ok(value: str) -> bool:
 
 
 def positive_int(value: str) -> bool:
-    return value.isascii() and value.isdigit() and int(value) > 0
+    """A positive whole number that fits the dose column (1 … 32767)."""
+    return value.isascii() and value.isdigit() and 0 < int(value) <= 32767
 
 
 def split_codes(value: str) -> list[str]:

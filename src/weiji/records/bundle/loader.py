@@ -110,7 +110,7 @@ def _load_orgunits(source: TableSource, file_report: FileReport, report: LoadRep
         if len(keep) == len(accepted):
             break
         accepted = keep
-    final = {v[0]: v for _, v in accepted}
+    final = {v[0][:20]: (v[0][:20], v[1][:100], *v[2:]) for _, v in accepted}
     existing = OrgUnit.objects.in_bulk(list(final))
     now = timezone.now()
     create, update = [], []
@@ -172,7 +172,7 @@ def _load_facilities(source: TableSource, file_report: FileReport, report: LoadR
             file_report.errors.append(RowError(line, *problem))
             continue
         file_report.loaded += 1
-        final[code] = (name, kind, orgunit_code, served)
+        final[code[:30]] = (name[:100], kind, orgunit_code, served)
     _warn_missing_columns(rows, "facilities", file_report)
     existing = Facility.objects.in_bulk(list(final))
     now = timezone.now()
@@ -245,9 +245,11 @@ def _load_persons(source: TableSource, file_report: FileReport, report: LoadRepo
                 invalid.discard(local_id)
             pinyin, initials = name_search_keys(name)
             file_report.loaded += 1
-            yield (line, local_id, assessment.number, assessment.status, assessment.issue,
-                   name, pinyin, initials, sex, birth, phone, village, household, residency,
-                   inflow or None, hukou, marital, mother or None, death or None)
+            # Over-long free text is cut to the column size rather than failing the file.
+            yield (line, local_id[:40], assessment.number[:40], assessment.status,
+                   assessment.issue, name[:60], pinyin, initials, sex, birth, phone[:20],
+                   village, household[:40], residency, inflow or None, hukou[:6], marital,
+                   mother[:40] or None, death or None)
 
     Store().persons_write(staged(), present=present)
     file_report.errors = sorted(errors.values(), key=lambda e: e.row)
@@ -316,9 +318,9 @@ def _load_events(source: TableSource, file_report: FileReport, report: LoadRepor
                 errors.append(RowError(line, *problem))
                 continue
             loaded += 1
-            yield (v[0], person[0], v[2], v[3], v[4] or None, v[5], v[6] or None, v[7],
+            yield (v[0][:60], person[0], v[2], v[3], v[4] or None, v[5], v[6] or None, v[7],
                    int(v[8]) if v[8] else None, v[9], v[10], partner_id, v[12] or None,
-                   v[13], v[14], v[15])
+                   v[13][:60], v[14][:60], v[15][:60])
         file_report.loaded = loaded
         _warn_missing_columns(rows, "events", file_report)
 

@@ -256,3 +256,19 @@ def test_the_command_fails_clearly_when_it_cannot_run(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CommandError, match="holds no bundle file"):
         call_command("load", str(tmp_path / "empty"))
+
+
+def test_over_long_text_is_cut_not_failing_the_file(tmp_path):
+    persons = f"""{PERSON_HEAD}
+L1,,{'长' * 70},2,1990-01-01,1380000000112345678901,370921100201,H1,registered_present,,3209811234,,,
+"""
+    events = f"""{EVENT_HEAD}
+X1,L1,home_visit,2025-01-01,,,,,,,,,,{'医' * 80}
+X2,L1,vaccination,2025-01-01,,,,hepb,40000,,,,,
+"""
+    report = load_bundle(write_bundle(tmp_path / "b", persons=persons, events=events))
+    assert report.files["persons.csv"].loaded == 1
+    person = Person.objects.get(local_id="L1")
+    assert (len(person.name), person.hukou_division, len(person.phone)) == (60, "320981", 20)
+    assert len(Event.objects.get(event_id="X1").performed_by) == 60
+    assert errors(report, "events.csv") == [(3, "dose", "bad_enum")]
