@@ -36,8 +36,11 @@ class Outcome:
     report: str
 
 
-def weiji(args: list[str], db: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, WEIJI_DATABASE_URL=f"sqlite:///{db}", WEIJI_VAR_DIR=str(db.parent))
+def weiji(args: list[str], db: Path | str, var_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the product; db is a SQLite file or a database URL."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    var = var_dir or (db.parent if isinstance(db, Path) else Path(tempfile.gettempdir()))
+    env = dict(os.environ, WEIJI_DATABASE_URL=url, WEIJI_VAR_DIR=str(var))
     exe = shutil.which("weiji", path=str(VENV_BIN)) or "weiji"
     proc = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
@@ -56,7 +59,7 @@ class Prepared:
     seed: int
     work: Path
     plan: dict
-    db: Path
+    db: Path | str
     ref: object
 
 
@@ -65,33 +68,41 @@ def migrated_template(work: Path) -> Path:
     db = Path(work) / "template.sqlite3"
     if not db.exists():
         Path(work).mkdir(parents=True, exist_ok=True)
-        weiji(["migrate", "-v", "0"], db)
+        tmp = Path(work) / f"template.{os.getpid()}.sqlite3"
+        weiji(["migrate", "-v", "0"], tmp)
+        os.replace(tmp, db)   # atomic: concurrent runs never copy a half-migrated file
     return db
 
 
-def prepare(seed: int, work: Path, n_cases: int = 150, template: Path | None = None) -> Prepared:
-    """Generate the seed's bundle and load it into a fresh SQLite database (a copy of template)."""
+def prepare(seed: int, work: Path, n_cases: int = 150, template: Path | None = None,
+            postgres: str | None = None) -> Prepared:
+    """Generate the seed's bundle and load it into a fresh SQLite database (a copy of template),
+    or into a fresh PostgreSQL database weiji_refind_<seed> on the server URL ``postgres``."""
     work = Path(work) / f"seed{seed}"
     if work.exists():
         shutil.rmtree(work)
     plan = generate(seed, work, n_cases)
-    db = work / "weiji.sqlite3"
-    if template is not None:
+    db: Path | str = work / "weiji.sqlite3"
+    if postgres:
+        name = f"weiji_refind_{seed}"
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        db = f"{postgres.rstrip('/')}/{name}"
+    elif template is not None:
         shutil.copyfile(template, db)
-    weiji(["load", str(work / "bundle"), "--report", str(work / "load.json")], db)
+    weiji(["load", str(work / "bundle"), "--report", str(work / "load.json")], db, work)
     return Prepared(seed, work, plan, db, load_bundle(work / "bundle"))
 
 
 def check_indicators(prep: Prepared, first: str, last: str) -> Outcome:
     got, exp = prep.work / f"ind-{first}_{last}.csv", prep.work / f"ref-ind-{first}_{last}.csv"
-    weiji(["indicators", "--from", first, "--to", last, "--out", str(got)], prep.db)
+    weiji(["indicators", "--from", first, "--to", last, "--out", str(got)], prep.db, prep.work)
     ref_indicators.write_rows(ref_indicators.compute(prep.ref, *ref_indicators.month_bounds(first, last)), exp)
     return compare("indicators", got, exp, f"seed {prep.seed} indicators {first}..{last}", "--strict-format")
 
 
 def check_campaign(prep: Prepared) -> Outcome:
     got, exp = prep.work / "campaign.csv", prep.work / "ref-campaign.csv"
-    weiji(["campaign-report", str(prep.work / "campaign.yaml"), "--out", str(got)], prep.db)
+    weiji(["campaign-report", str(prep.work / "campaign.yaml"), "--out", str(got)], prep.db, prep.work)
     definition = yaml.safe_load((prep.work / "campaign.yaml").read_text(encoding="utf-8"))
     ref_campaign.write_rows(ref_campaign.compute(prep.ref, definition), exp)
     return compare("campaign", got, exp, f"seed {prep.seed} campaign")
@@ -99,14 +110,15 @@ def check_campaign(prep: Prepared) -> Outcome:
 
 def check_exchange(prep: Prepared, month: str) -> Outcome:
     got, exp = prep.work / f"exchange-{month}", prep.work / f"ref-exchange-{month}"
-    weiji(["exchange", "--month", month, "--out", str(got)], prep.db)
+    weiji(["exchange", "--month", month, "--out", str(got)], prep.db, prep.work)
     ref_exchange.write(ref_exchange.compute(prep.ref, month), exp)
     return compare("exchange", got, exp, f"seed {prep.seed} exchange {month}")
 
 
 def run_seed(seed: int, work: Path, outputs: tuple[str, ...] = ("indicators", "campaign", "exchange"),
-             n_cases: int = 150) -> list[Outcome]:
-    prep = prepare(seed, work, n_cases, template=migrated_template(work))
+             n_cases: int = 150, postgres: str | None = None) -> list[Outcome]:
+    template = None if postgres else migrated_template(work)
+    prep = prepare(seed, work, n_cases, template=template, postgres=postgres)
     results = []
     if "indicators" in outputs:
         results += [check_indicators(prep, first, last) for first, last in prep.plan["periods"]]
@@ -123,10 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default="/tmp/refind/run")
     ap.add_argument("--only", choices=("indicators", "campaign", "exchange"), action="append")
     ap.add_argument("--cases", type=int, default=150)
+    ap.add_argument("--postgres", help="server URL, e.g. postgresql://postgres@127.0.0.1:5432 (default: SQLite)")
     a = ap.parse_args(argv)
     bad = 0
     for seed in a.seeds:
-        for r in run_seed(seed, Path(a.work), tuple(a.only or ("indicators", "campaign", "exchange")), a.cases):
+        for r in run_seed(seed, Path(a.work), tuple(a.only or ("indicators", "campaign", "exchange")), a.cases,
+                          a.postgres):
             print(r.report.rstrip() if not r.ok else r.report.splitlines()[0])
             bad += not r.ok
     print(f"{bad} output(s) differ")
