@@ -559,6 +559,13 @@ class Gen:
         E_(baby, "vaccination", D, vaccine="hepb", dose="+1")              # bad dose
         E_(baby, "vaccination", D, vaccine="hepb", dose="-1")              # bad dose
         E_(baby, "vaccination", D, vaccine="hepb", dose="02")              # dose 2 (leading zero)
+        # several defects in one row: the first column in the spec's order is reported
+        E_(baby, "vaccination", D, vaccine="nope", dose="0")
+        E_(baby, "chronic_followup", D, lmp="2025-02-29")
+        E_("P_NOBODY", "pregnancy_outcome", D, outcome="twins")["date"] = "2025/01/01"
+        E_("P_NOBODY", "vaccination", D, vaccine="nope", dose="1")
+        P(sex="9", birth=b, birth_date="1990/01/01", village="999")
+        P(sex="2", birth=b, residency="inflow", marital_status="77")
         # the later row of a repeated person moves the birth date after an event
         mover = P(sex="1", birth=D - relativedelta(years=3))
         E_(mover, "child_checkup", D - relativedelta(years=2))
@@ -618,7 +625,7 @@ class Gen:
                 cells.append("extra")           # cells beyond the header
             lines.append(_csv_line(cells))
             if rng.random() < 0.01:
-                lines.append("")                # an empty line is not a row
+                lines.append(rng.choice(["", ",,,", "  "]))   # not a row
         text = "\n".join(lines) + "\n"
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
 
