@@ -84,6 +84,9 @@ def main() -> int:
           f"index {t['index']:.1f} s, evaluate {t['evaluate']:.1f} s "
           f"({evaluate / 12:.1f} s a month), roll-up + store {t['store']:.1f} s "
           f"({values} cached values)")
+    print(f"    CPU: read register {t['cpu_load']:.1f} s, index {t['cpu_index']:.1f} s, "
+          f"evaluate {t['cpu_evaluate']:.1f} s (workers included), "
+          f"roll-up + store {t['cpu_store']:.1f} s")
     started = time.monotonic()
     indicator_periods_refresh(periods=periods, indicators=indicators)
     print(f"  again with a warm cache: {time.monotonic() - started:.2f} s")
