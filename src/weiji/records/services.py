@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.db import DatabaseError
+
 from weiji.core.audit import audit_record
 from weiji.records.bundle.loader import Progress, load_bundle
 from weiji.records.bundle.report import BundleError, LoadReport, report_errors_xlsx
@@ -25,11 +27,14 @@ def bundle_load(*, source: Path, user=None, progress: Progress | None = None) ->
         report = load_bundle(source, user_id=user_id, progress=progress)
     except BundleError as exc:
         partial = getattr(exc, "report", None)
-        audit_record(
-            user=user, action="import", object_type="bundle", object_id=source.name,
-            detail={"source": source.name, "error": str(exc)[:500],
-                    "files": _counts(partial) if partial else {}},
-        )
+        try:
+            audit_record(
+                user=user, action="import", object_type="bundle", object_id=source.name,
+                detail={"source": source.name, "error": str(exc)[:500],
+                        "files": _counts(partial) if partial else {}},
+            )
+        except DatabaseError:  # the database itself failed: the load error says so
+            pass
         raise
     audit_record(
         user=user, action="import", object_type="bundle", object_id=source.name,

@@ -272,3 +272,15 @@ X2,L1,vaccination,2025-01-01,,,,hepb,40000,,,,,
     assert (len(person.name), person.hukou_division, len(person.phone)) == (60, "320981", 20)
     assert len(Event.objects.get(event_id="X1").performed_by) == 60
     assert errors(report, "events.csv") == [(3, "dose", "bad_enum")]
+
+
+def test_a_failed_load_is_audited(tmp_path):
+    from weiji.core.models import AuditEntry
+    from weiji.records.services import bundle_load
+
+    folder = write_bundle(tmp_path / "b", events="event_id,person_local_id\n\xff".encode("latin-1"))
+    with pytest.raises(BundleError):
+        bundle_load(source=folder)
+    entry = AuditEntry.objects.get(action="import")
+    assert "UTF-8" in entry.detail["error"]
+    assert entry.detail["files"]["persons.csv"]["loaded"] == 3
