@@ -85,3 +85,13 @@ def test_streamed_per_village_and_per_person_runs_agree(example, as_of):
     district = district_from_db(on=day, persons=people)
     alone = sort_items(i for p in people for i in evaluate_person(district, p, day))
     assert alone == [i for i in whole if i.person_local_id in set(people)]
+
+
+@pytest.mark.parametrize("as_of", ["2024-02-29", "2025-06-15", "2026-02-28", "2026-10-01", "2027-01-31"])
+def test_database_run_equals_pure_run_on_other_dates(example, as_of):
+    from weiji.rules.tests.example import example_district
+
+    day = date.fromisoformat(as_of)
+    pure = sort_items(evaluate_district(example_district(), day))
+    assert len(pure) > 100
+    assert sort_items(due_items_from_db(as_of=day)) == pure
