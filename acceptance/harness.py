@@ -168,8 +168,48 @@ def run_seed(seed: int, workdir: Path, *, persons: int = 300,
             text = _compare("due", out, exp, f"seed {seed} due {D}")
             if text:
                 diffs.append(Diff(seed, f"due {D}", text))
+        diffs += _other_paths(seed, workdir, env, ref, order[0])
     finally:
         _drop_pg(url)
+    return diffs
+
+
+_CHUNKED = (
+    "from datetime import date; from pathlib import Path; "
+    "from weiji.worklists.facts import due_items_from_db; "
+    "from weiji.rules.evaluate import sort_items; "
+    "from weiji.worklists.management.commands.due import write_csv; "
+    "write_csv(sort_items(due_items_from_db(as_of=date.fromisoformat({day!r}), chunk_size=17)), "
+    "Path({out!r}))"
+)
+
+
+def _other_paths(seed: int, workdir: Path, env: dict, ref: reference.Bundle,
+                 D: dt.date) -> list[Diff]:
+    """The same list through the product's other paths: streamed in small chunks of persons
+    (as a large district is: mothers and spouses in other chunks) and per village."""
+    diffs = []
+    exp = workdir / f"ref-due-{D}.csv"
+    out = workdir / f"due-{D}-chunked.csv"
+    r = _weiji(["shell", "-c", _CHUNKED.format(day=D.isoformat(), out=str(out))], env)
+    if r.returncode != 0:
+        diffs.append(Diff(seed, f"due {D} chunked", f"exit {r.returncode}: {r.stderr[-2000:]}"))
+    else:
+        text = _compare("due", out, exp, f"seed {seed} due {D} in chunks of 17 persons")
+        if text:
+            diffs.append(Diff(seed, f"due {D} chunked", text))
+    village = sorted({p["village_code"] for p in ref.persons.values()})[seed % 5]
+    out = workdir / f"due-{D}-{village}.csv"
+    r = _weiji(["due", "--as-of", D.isoformat(), "--village", village, "--out", str(out)], env)
+    if r.returncode != 0:
+        diffs.append(Diff(seed, f"due {D} --village", f"exit {r.returncode}: {r.stderr[-2000:]}"))
+        return diffs
+    exp_v = workdir / f"ref-due-{D}-{village}.csv"
+    items = [it for it in reference.due_items(ref, D) if it.village == village]
+    reference.write_due(items, D, exp_v)
+    text = _compare("due", out, exp_v, f"seed {seed} due {D} --village {village}")
+    if text:
+        diffs.append(Diff(seed, f"due {D} --village", text))
     return diffs
 
 
