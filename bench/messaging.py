@@ -148,9 +148,9 @@ def main() -> None:
         planned = reminders_plan()
         plan_s = time.monotonic() - t
         due = Message.objects.filter(step="window_open", status="queued").count()
-        t = time.monotonic()
+        t, cpu = time.monotonic(), time.process_time()
         stats = messages_send()
-        send_s = time.monotonic() - t
+        send_s, send_cpu = time.monotonic() - t, time.process_time() - cpu
         emu = _emulator_stats(emu_settings["endpoint"])
         sent = Message.objects.filter(step="window_open", status="sent").count()
     finally:
@@ -165,6 +165,8 @@ def main() -> None:
           f"({due:,} due now)")
     print(f"sent                {stats.sent:,} in {send_s:.1f} s = {stats.sent / send_s:,.0f} "
           f"messages/s ({args.threads} threads, batches of {args.batch})")
+    print(f"sender CPU          {send_cpu:.1f} s = {stats.sent / send_cpu:,.0f} messages per "
+          f"CPU-second; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"emulator accepted   {emu['accepted']:,} ({emu['distinct']:,} distinct, "
           f"{emu['duplicates']} duplicated, {emu['signature_failures']} bad signatures)")
     print(f"outbox status sent  {sent:,}")
