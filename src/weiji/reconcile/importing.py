@@ -84,8 +84,9 @@ def _read_table(path: Path) -> Iterator[tuple[int, list]]:
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str):
-        return value.strip().replace("\u3000", "")
+    if value.__class__ is str:
+        value = value.strip()
+        return value.replace("\u3000", "") if "\u3000" in value else value
     return value
 
 
@@ -97,6 +98,11 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(text) from None
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
         try:
             return dt.datetime.strptime(text, fmt).date()
