@@ -9,6 +9,7 @@ prints one line per (seed, output) that differs, with compare.py's examples.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
@@ -91,6 +92,9 @@ def fresh_database(workdir: Path, tag: str) -> str:
         if r.returncode != 0:
             raise RuntimeError(f"weiji migrate failed: {r.stderr[-2000:]}")
         _TEMPLATES[kind] = turl
+        if kind == "pg":
+            atexit.register(_drop_pg, turl)
+        atexit.register(shutil.rmtree, tdir, True)
     turl = _TEMPLATES[kind]
     if kind == "pg":
         _drop_pg(url)

@@ -72,5 +72,5 @@ def test_product_equals_reference(seed, tmp_path):
     if BACKEND == "postgresql":
         os.environ.setdefault("WEIJI_ACCEPT_DB_PREFIX",
                               os.environ.get("WEIJI_TEST_DB_NAME", "weiji_refdue") + "_acc")
-    diffs = harness.run_seed(seed, tmp_path, persons=300)
+    diffs = harness.run_seed(seed, tmp_path, persons=200)
     assert not diffs, "\n".join(f"--- {d.what}\n{d.text}" for d in diffs)
