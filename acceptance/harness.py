@@ -156,6 +156,15 @@ def run_seed(seed: int, workdir: Path, *, persons: int = 300,
         text = load_errors_diff(got, ref.report)
         if text:
             diffs.append(Diff(seed, "load", text))
+        # loading is idempotent: the same bundle again reports the same and changes nothing
+        r = _weiji(["load", str(bundle), "--report", str(workdir / "load-again.json")], env)
+        if r.returncode != 0:
+            diffs.append(Diff(seed, "load again", f"exit {r.returncode}: {r.stderr[-2000:]}"))
+        else:
+            again = json.loads((workdir / "load-again.json").read_text(encoding="utf-8"))
+            text = load_errors_diff(again, ref.report)
+            if text:
+                diffs.append(Diff(seed, "load again", text))
         # the product keeps work lists in its database: run the dates in a shuffled order
         # and one of them twice, as an acceptance run may
         order = list(dates)
