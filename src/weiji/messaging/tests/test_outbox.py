@@ -186,3 +186,23 @@ def test_variable_length_checked_before_sending(district, tencent):
     stats = messages_send(now=local(2026, 3, 1, 9, 5))
     assert stats.failed == 1 and tencent.total_accepted == 0
     assert Message.objects.filter(error_code="weiji:template_limit").count() == 1
+
+
+def test_aliyun_throttling_and_wechat_frequency_limit(district, aliyun, wechat):
+    sms = make_resident(district, phone="13800005555", name="短信人")
+    wx = make_resident(district, phone="13800006666", name="微信人")
+    WeChatBinding.objects.create(person=wx, openid="oWX")
+    for p in (sms, wx):
+        make_item(person=p, due_from=date(2026, 3, 1))
+    reminders_plan(now=local(2026, 2, 20))
+    aliyun.throttle_next = 1  # HTTP 400 Throttling.User: try again shortly
+    wechat.rate_limit_next = 1  # errcode 45009: not again today
+    stats = messages_send(now=local(2026, 3, 1, 9, 5))
+    assert stats.retried == 1 and stats.deferred == 1
+    codes = set(Message.objects.filter(status="queued", step="window_open")
+                .values_list("error_code", flat=True))
+    assert codes == {"Throttling.User", "45009"}
+    stats = messages_send(now=local(2026, 3, 1, 9, 30))
+    assert stats.sent == 1 and aliyun.total_accepted == 1 and wechat.total_accepted == 0
+    stats = messages_send(now=local(2026, 3, 2, 9, 0))
+    assert stats.sent == 1 and wechat.total_accepted == 1
