@@ -41,26 +41,37 @@ def _subject_key(subject) -> tuple[str, str] | None:
 
 
 def _select(ctx: Context, selection: Selection) -> list:
-    """Subjects passing every block of the selection (cached per period by its spec)."""
-    key = ("select", selection.subject,
-           json.dumps([b.spec() for b in selection.blocks], sort_keys=True))
-    if key in ctx.cache:
-        return ctx.cache[key]
-    pools = [b for b in selection.blocks
-             if b.candidates is not None and b.candidate_subject == selection.subject]
-    best = None
-    for block in pools:
-        pool = ctx.cache.get(("pool", json.dumps(block.spec(), sort_keys=True)))
-        if pool is None:
-            pool = list(block.candidates(ctx))
-            ctx.cache[("pool", json.dumps(block.spec(), sort_keys=True))] = pool
-        if best is None or len(pool) < len(best):
-            best = pool
+    """Subjects passing every block of the selection (cached per period by its spec).
+
+    A selection whose blocks include all blocks of one already computed this period (the
+    contraception population within the married women, say) starts from that one's
+    subjects and tests only its other blocks.
+    """
+    specs = {json.dumps(b.spec(), sort_keys=True): b for b in selection.blocks}
+    done: dict = ctx.cache.setdefault("selections", {})
+    key = (selection.subject, tuple(sorted(specs)))
+    if key in done:
+        return done[key]
+    best, blocks = None, selection.blocks
+    for (subject, done_specs), chosen in done.items():
+        if (subject == selection.subject and set(done_specs) <= set(specs)
+                and (best is None or len(chosen) < len(best))):
+            best = chosen
+            blocks = tuple(b for spec, b in specs.items() if spec not in done_specs)
+    if best is None:
+        for spec, block in specs.items():
+            if block.candidates is None or block.candidate_subject != selection.subject:
+                continue
+            pool = ctx.cache.get(("pool", spec, ()))
+            if pool is None:
+                pool = [s for s in block.candidates(ctx) if _subject_key(s) is not None]
+                ctx.cache[("pool", spec, ())] = pool
+            if best is None or len(pool) < len(best):
+                best = pool
     if best is None:
         raise ValueError("selection without an indexable block")
-    blocks = selection.blocks
-    chosen = [s for s in best if _subject_key(s) is not None and all(b.test(ctx, s) for b in blocks)]
-    ctx.cache[key] = chosen
+    chosen = [s for s in best if all(b.test(ctx, s) for b in blocks)]
+    done[key] = chosen
     return chosen
 
 
@@ -88,7 +99,10 @@ def evaluate(
     index: DistrictIndex, indicators: Sequence[Indicator], p1: date, p2: date
 ) -> dict[str, Counts]:
     ctx = Context(index, p1, p2)
-    return {ind.code: evaluate_indicator(ctx, ind) for ind in indicators}
+    # Smaller denominators first, so larger ones can start from their subjects.
+    ordered = sorted(indicators, key=lambda i: len(i.denominator.blocks))
+    results = {ind.code: evaluate_indicator(ctx, ind) for ind in ordered}
+    return {ind.code: results[ind.code] for ind in indicators}
 
 
 def indicator_rows(
