@@ -360,6 +360,8 @@ class Gen:
         h = self.man(D, village=w["village_code"] if self.chance(0.7) else None,
                      residency=self.pick(["registered_present", "registered_absent"]),
                      marital_status=self.pick(["", "20"]))
+        if self.chance(0.15):
+            h.update(residency="inflow", inflow_date=(D + DAYS(self.pick([1, 10]))).isoformat())
         where = self.rng.random()
         if where < 0.4:
             self.event(w, "marriage", m, partner_local_id=h["local_id"])
@@ -382,6 +384,9 @@ class Gen:
     def contraception(self, D: dt.date) -> None:
         w = self.woman(D, marital_status=self.pick(["20", "21", "", "40"]))
         h = self.man(D, marital_status="20")
+        if self.chance(0.2):   # a spouse who moves in after D (or is registered elsewhere)
+            h["residency"] = self.pick(["inflow", "registered_absent"])
+            h["inflow_date"] = (D + DAYS(self.pick([0, 1, 30]))).isoformat()
         if w["marital_status"] == "" or self.chance(0.6):
             self.event(self.pick([w, h]), "marriage", D - DAYS(self.rng.randint(400, 4000)),
                        partner_local_id=(h if self.chance(0.5) else w)["local_id"])
