@@ -192,6 +192,10 @@ class Gen:
             "orgunit_code": f"{COUNTY}100002", "serves": f"{COUNTY}100002"})
         fa({"code": "VC200001", "name": "村卫生室", "kind": "village_clinic",
             "orgunit_code": f"{COUNTY}200001", "serves": f"{COUNTY}200001;{COUNTY}100003"})
+        fa({"code": "000VC", "name": "低代码村卫生室", "kind": "village_clinic",
+            "orgunit_code": f"{COUNTY}001003", "serves": f"{COUNTY}001003"})        # never counts
+        fa({"code": "000HOS", "name": "低代码医院", "kind": "hospital",
+            "orgunit_code": COUNTY, "serves": f"{COUNTY}001003;{COUNTY}100001"})    # never counts
         fa({"code": f"{COUNTY}RMYY", "name": "人民医院", "kind": "hospital",
             "orgunit_code": COUNTY, "serves": f"{COUNTY}200"})
         fa({"code": f"{COUNTY}MCH", "name": "妇幼", "kind": "mch_center",
@@ -257,7 +261,7 @@ class Gen:
             n_out = 2 if twins else 1
             base = self.rng.randint(1, 9)
             for i in range(n_out):
-                discharge = self.pick(["", b + DAYS(self.pick([0, 1, 2, 3, 5, 7, 40]))])
+                discharge = self.pick(["", b + DAYS(self.pick([-1, 0, 1, 2, 3, 5, 7, 40]))])
                 eid = f"EB{base + i * 3}" if twins else None   # "EB10" < "EB7" as strings
                 kw = {"event_id": eid} if eid else {}
                 self.event(mother, "pregnancy_outcome", b if self.chance(0.95) else b - DAYS(1),
@@ -319,7 +323,7 @@ class Gen:
             w["inflow_date"] = (D + DAYS(self.pick([-400, -1, 0, 1]))).isoformat()
         elif r < 0.15:
             w["death_date"] = (D + DAYS(self.pick([-1, 0, 1]))).isoformat()
-        reg_date = lmp + DAYS(self.pick([0, 10, 40, 100]))
+        reg_date = lmp + DAYS(self.pick([-5, 0, 10, 40, 100]))
         if reg_date > D and self.chance(0.5):
             reg_date = D
         self.event(w, "pregnancy_registered", reg_date, lmp=lmp)
