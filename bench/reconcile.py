@@ -114,7 +114,8 @@ def main() -> int:
     print(f"wall time {elapsed:.1f} s (limit {TIME_LIMIT_S:.0f} s), CPU time {cpu:.1f} s, "
           f"peak RSS {rss_mb:.0f} MB (limit {RSS_LIMIT_MB} MB), load average {os.getloadavg()[0]:.1f}")
     print(quality.stdout.rstrip())
-    print(f"(prepared data kept in {work}; time again with --reuse {work})")
+    if (work / "prepared.sqlite3").exists():
+        print(f"(prepared data kept in {work}; time again with --reuse {work})")
     ok = elapsed <= TIME_LIMIT_S and rss_mb <= RSS_LIMIT_MB
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
