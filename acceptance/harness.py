@@ -21,10 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from acceptance import edgebundle, reference
+from acceptance import SHARED, edgebundle, reference
 
 ROOT = Path(__file__).resolve().parent.parent
-COMPARE = Path("/work/shared/tools/compare.py")
+COMPARE = Path(SHARED, "tools/compare.py")
 WEIJI = Path(sys.executable).with_name("weiji")
 
 

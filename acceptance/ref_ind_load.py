@@ -1,6 +1,6 @@
 """Minimal, independent bundle reader for the reference indicators, campaign and exchange.
 
-Written from /work/shared/spec/bundle-format.md only (CSV folders; no .xlsx): it keeps
+Written from ../shared/spec/bundle-format.md only (CSV folders; no .xlsx): it keeps
 the rows the loading rules keep and drops the rejected ones, so the reference computes
 on exactly what the product has loaded. It does not write load reports.
 """
@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from acceptance import SHARED
 
 ORG_LEVELS = {"county", "town", "zone", "village"}
 URBAN_RURAL = {"111", "112", "121", "122", "123", "210", "220"}
@@ -29,7 +31,7 @@ OUTCOMES = {"live_birth", "stillbirth", "miscarriage", "induced_abortion"}
 METHODS = {"iud", "implant", "sterilization", "injection", "pill", "condom", "removed"}
 CONDITIONS = {"hypertension", "diabetes"}
 PARENT_LEVELS = {"town": {"county"}, "zone": {"town"}, "village": {"zone", "town"}}
-SCHEDULE_CSV = Path("/work/shared/spec/immunization-schedule.csv")
+SCHEDULE_CSV = Path(SHARED, "spec/immunization-schedule.csv")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

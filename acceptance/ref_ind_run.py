@@ -21,11 +21,11 @@ from pathlib import Path
 
 import yaml
 
-from acceptance import ref_campaign, ref_exchange, ref_indicators
+from acceptance import SHARED, ref_campaign, ref_exchange, ref_indicators
 from acceptance.ref_ind_bundle import generate
 from acceptance.ref_ind_load import load_bundle
 
-COMPARE = Path("/work/shared/tools/compare.py")
+COMPARE = Path(SHARED, "tools/compare.py")
 VENV_BIN = Path(sys.executable).parent
 
 

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-SCHEDULE_CSV = Path("/work/shared/spec/immunization-schedule.csv")
+from acceptance import SHARED
+
+SCHEDULE_CSV = Path(SHARED, "spec/immunization-schedule.csv")
 _LOCAL_SCHEDULE = Path(__file__).with_name("immunization-schedule.csv")
 
 FILES = ("orgunits.csv", "facilities.csv", "persons.csv", "events.csv")

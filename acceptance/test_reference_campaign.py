@@ -10,29 +10,22 @@ import sys
 
 import pytest
 
-from acceptance import ref_campaign
+from acceptance import SHARED, ref_campaign
 from acceptance.ref_ind_run import COMPARE, check_campaign, prepared
 
-EXAMPLE = "/work/shared/spec/examples/small"
+EXAMPLE = f"{SHARED}/spec/examples/small"
 SEEDS = (3,)
 
 
 def test_reference_reproduces_the_public_example(tmp_path):
     out = tmp_path / "ref.csv"
-    ref_campaign.main([f"{EXAMPLE}/bundle", "/work/shared/spec/campaign-spring.yaml", "--out", str(out)])
+    ref_campaign.main([f"{EXAMPLE}/bundle", f"{SHARED}/spec/campaign-spring.yaml", "--out", str(out)])
     proc = subprocess.run([sys.executable, str(COMPARE), "campaign", str(out),
                            f"{EXAMPLE}/expected/campaign-spring-2018.csv"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
 
 
-# Product bug (2026-11-25): worklists/facts.py reads events without facility_id (_EVENT_COLS:
-# "no rule looks at where a service was given"), so campaigns.acceptance.target_status never
-# sees a health_checkup's facility and `attended` is always 0 (the public example fails too).
-FACILITY_BUG = pytest.mark.xfail(
-    strict=True, reason="product bug: worklists.facts._EVENT_COLS drops facility_id; attended always 0")
-
-
-@pytest.mark.parametrize("seed", [pytest.param(s, marks=FACILITY_BUG) for s in SEEDS])
+@pytest.mark.parametrize("seed", SEEDS)
 def test_product_campaign_report_matches_reference(seed):
     outcome = check_campaign(prepared(seed))
     assert outcome.ok, outcome.report

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from acceptance import edgebundle, harness, reference
+from acceptance import SHARED, edgebundle, harness, reference
 
-EXAMPLE = Path("/work/shared/spec/examples/small")
+EXAMPLE = Path(SHARED, "spec/examples/small")
 BACKEND = "postgresql" if os.environ.get("WEIJI_DATABASE_URL", "").startswith("postgres") else "sqlite"
 SEEDS = [101, 102]
 

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from acceptance import ref_exchange
+from acceptance import SHARED, ref_exchange
 from acceptance.ref_ind_run import COMPARE, check_exchange, prepared
 
-EXAMPLE = "/work/shared/spec/examples/small"
+EXAMPLE = f"{SHARED}/spec/examples/small"
 SEEDS = (3, 11)
 
 

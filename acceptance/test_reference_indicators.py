@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from acceptance import ref_indicators
+from acceptance import SHARED, ref_indicators
 from acceptance.ref_ind_run import COMPARE, check_indicators, prepared
 
-EXAMPLE = "/work/shared/spec/examples/small"
+EXAMPLE = f"{SHARED}/spec/examples/small"
 CASES = [(3, 0), (3, 1), (3, 2), (11, 0), (11, 1)]   # (seed, period: months / Oct–Sep year / one month)
 
 

@@ -84,3 +84,6 @@ class Catchment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["facility", "orgunit"], name="catchment_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id} → {self.orgunit_id}"

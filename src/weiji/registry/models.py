@@ -129,3 +129,6 @@ class ResidencyPeriod(models.Model):
     class Meta:
         ordering = ["person", "valid_from"]
         indexes = [models.Index(fields=["person", "valid_from"], name="residency_person_from")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.village_id} {self.residency} from {self.valid_from}"

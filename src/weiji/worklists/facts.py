@@ -57,8 +57,8 @@ _PERSON_COLS = (
 )
 _EVENT_COLS = (
     "person_id, event_id, type, date, lmp, outcome, discharge_date, vaccine, dose, method, "
-    "condition, partner_id"
-)  # facility_id is not read: no rule looks at where a service was given
+    "condition, partner_id, facility_id"
+)  # facility codes are interned: campaigns count checkups by the facility's kind
 
 
 class _Dates(dict):
@@ -162,6 +162,7 @@ class _Builder:
         self.ecols = _columns(_EVENT_COLS, ("date", "lmp", "discharge_date"))
         _ensure_statistics()
         self.units, self.facilities = _units_and_facilities()
+        self.facility_codes: dict[str, str] = {}
 
     # --- merges (a merged-away person's facts count for the person it was merged into) ---
     def _resolve(self, found: dict[int, int]) -> dict[int, int]:
@@ -297,10 +298,11 @@ class _Builder:
     def events(self, rows: Iterable[tuple], local_ids: dict[int, str]) -> list[Event]:
         """Event facts of ``rows`` (each event once), for persons in ``local_ids``."""
         d, person_of, make = self.date, local_ids.get, Event
+        facility_code = self.facility_codes.setdefault
         seen: set[str] = set()
         out = []
         for pid, event_id, type_, day, lmp, outcome, discharge, vaccine, dose, method, \
-                condition, partner in rows:
+                condition, partner, facility in rows:
             person = person_of(pid)
             if person is None or event_id in seen:
                 continue
@@ -309,6 +311,7 @@ class _Builder:
                 event_id, person, type_, d(day), d(lmp) if lmp else None, outcome or "",
                 d(discharge) if discharge else None, vaccine or "", dose, method or "",
                 condition or "", person_of(partner) if partner else None,
+                facility_code(facility, facility) if facility else None,
             ))
         return out
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from weiji.records.bundle.loader import load_bundle
 
-SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared"))
+SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[5] / "shared"))
 if not (SHARED / "spec").is_dir():
     SHARED = Path("/work/shared")
 EXAMPLE = SHARED / "spec" / "examples" / "small"

@@ -17,7 +17,7 @@ from weiji.indicators.services import indicator_definition_save, indicator_perio
 from weiji.records.bundle.loader import load_bundle
 from weiji.records.models import Event
 
-SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared"))
+SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[5] / "shared"))
 if not (SHARED / "spec").is_dir():
     SHARED = Path("/work/shared")
 EXAMPLE = SHARED / "spec" / "examples" / "small"

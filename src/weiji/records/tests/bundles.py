@@ -6,7 +6,7 @@ import csv
 import os
 from pathlib import Path
 
-SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared"))
+SHARED = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[5] / "shared"))
 if not (SHARED / "spec").is_dir():
     SHARED = Path("/work/shared")
 EXAMPLE = SHARED / "spec" / "examples" / "small"

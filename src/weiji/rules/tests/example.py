@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import date
 from pathlib import Path
 
 from weiji.rules.facts import District, Event, Facility, Person, Unit
 
-EXAMPLE = Path("/work/shared/spec/examples/small")
+EXAMPLE = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[5] / "shared")) / "spec" / "examples" / "small"
 
 
 def example_available() -> bool:

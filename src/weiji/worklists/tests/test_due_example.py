@@ -1,5 +1,6 @@
 """`weiji due` on the public example, loaded with the real loader: the expected files exactly."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from weiji.records.services import bundle_load
 from weiji.rules.evaluate import evaluate_district, evaluate_person, sort_items
 from weiji.worklists.facts import district_from_db, due_items_from_db, iter_districts
 
-EXAMPLE = Path("/work/shared/spec/examples/small")
+EXAMPLE = Path(os.environ.get("WEIJI_SHARED_DIR", Path(__file__).resolve().parents[5] / "shared")) / "spec" / "examples" / "small"
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not (EXAMPLE / "bundle").exists(), reason="the spec example is not on this machine"),
