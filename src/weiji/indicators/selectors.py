@@ -90,18 +90,10 @@ def scoring_items() -> tuple[str, list[dict]]:
 
 
 def period_is_locked(*, village_code: str, day: date) -> bool:
-    """Whether the month of ``day`` is approved (locked) for the town of a village.
+    """Whether the month of ``day`` is approved (locked) for the town of a village."""
+    from weiji.records.locks import period_is_locked as records_period_is_locked
 
-    Other apps call this before changing records of a past month.
-    """
-    from weiji.indicators.models import ReportForm, ReportStatus
-
-    unit = OrgUnit.objects.filter(code=village_code).values_list("path", flat=True).first()
-    if not unit:
-        return False
-    towns = [code for code in unit.strip("/").split("/") if len(code) == 9]
-    return ReportForm.objects.filter(unit_id__in=towns, month=day.replace(day=1),
-                                     status=ReportStatus.APPROVED).exists()
+    return records_period_is_locked(village_code=village_code, day=day)
 
 
 def reportform_list(*, user, month: date):

@@ -213,7 +213,10 @@ def reportform_review(*, user, form: ReportForm, approve: bool, comment: str = "
     form.reviewed_at = timezone.now()
     form.review_comment = comment.strip()
     if approve:
+        from weiji.records.locks import period_lock
+
         form.locked = True
+        period_lock(town_code=form.unit_id, month=form.month, locked_by=_actor(user))
         return _transition(form, user=user, action="approve", to_status=ReportStatus.APPROVED,
                            comment=comment.strip(), request=request)
     return _transition(form, user=user, action="return", to_status=ReportStatus.RETURNED,

@@ -107,3 +107,24 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type} {self.date}"
+
+
+class PeriodLock(models.Model):
+    """A town's month whose monthly report form was approved (审核通过): its service records
+    can no longer be added or changed through the web forms, so the approved figures hold.
+    Bundle loads and outside sources are not blocked: they are the systems of record."""
+
+    town = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    month = models.DateField()
+    locked_at = models.DateTimeField(auto_now_add=True)
+    locked_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["town", "month"], name="periodlock_town_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.town_id} {self.month:%Y-%m}"

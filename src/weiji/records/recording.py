@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from weiji.core.audit import AuditAction, audit_record
 from weiji.orgunits.models import Facility
+from weiji.records.locks import period_is_locked
 from weiji.records.models import (
     REQUIRED_BY_TYPE,
     Condition,
@@ -135,6 +136,11 @@ def event_record(
               "vaccine": vaccine, "dose": dose, "method": method, "condition": condition,
               "partner": partner}
     errors = _check(person=person, type=type, date=date, values=values)
+    if not errors and period_is_locked(village_code=person.village_id, day=date):
+        errors["date"] = (
+            f"{date:%Y年%m月}的月报表已审核锁定，不能再补录；请联系区卫计局 / {date:%Y-%m} is approved "
+            "and locked for this town: records of that month can no longer be added here"
+        )
     if errors:
         raise EventError(errors)
     keep = {
