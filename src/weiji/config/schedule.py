@@ -40,6 +40,11 @@ PERIODIC_JOBS: dict[str, dict] = {
         "func": "weiji.campaigns.tasks.job_exchange", "every_seconds": 3600,
         "timeout_seconds": 1800,
     },
+    # Indicators: keep the last 12 months' cache warm (recomputes only changed months).
+    "indicators.refresh": {
+        "func": "weiji.indicators.tasks.job_refresh", "every_seconds": 6 * 3600,
+        "timeout_seconds": 3600,
+    },
 }
 
 BACKGROUND_STARTERS: list[str] = [
