@@ -17,8 +17,30 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", "导入"
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows are only ever inserted: saving an existing row or deleting one is refused.
+
+    Subclasses name what they hold in ``append_only_what`` (Chinese / English) for the error.
+    """
+
+    append_only_what = "这些记录只能追加 / these rows are append-only"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(self.append_only_what)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(self.append_only_what)
+
+
+class AuditEntry(AppendOnlyModel):
     """Who did what, when, from where. Rows are only ever inserted (see core.audit)."""
+
+    append_only_what = "audit entries are append-only / 审计日志只能追加"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -39,10 +61,3 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
-    def save(self, *args, **kwargs):  # noqa: D401 - append only
-        if self.pk is not None:
-            raise PermissionError("audit entries are append-only / 审计日志只能追加")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("audit entries are append-only / 审计日志只能追加")

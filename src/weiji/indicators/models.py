@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from weiji.core.models import AppendOnlyModel
+
 
 class IndicatorDefinition(models.Model):
     """A district's own indicator, built from the same blocks as the defaults (JSON spec)."""
@@ -84,8 +86,10 @@ class ReportForm(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m} {self.status}"
 
 
-class ReportFormEvent(models.Model):
+class ReportFormEvent(AppendOnlyModel):
     """Every state change of a report form (append-only; also written to the audit log)."""
+
+    append_only_what = "report form history is append-only / 月报表流转记录只能追加"
 
     form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=12)  # prepare | submit | approve | return
@@ -104,11 +108,6 @@ class ReportFormEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("report form history is append-only / 月报表流转记录只能追加")
-        super().save(*args, **kwargs)
 
     @property
     def action_label(self) -> str:

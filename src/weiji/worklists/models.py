@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from weiji.core.models import AppendOnlyModel
+
 
 class ItemStatus(models.TextChoices):
     DUE = "due", "待服务"
@@ -108,8 +110,10 @@ class ChangeReason(models.TextChoices):
     MONTHLY = "monthly", "月度生成"
 
 
-class ServiceItemEvent(models.Model):
+class ServiceItemEvent(AppendOnlyModel):
     """Append-only history of a live item: why it was added, changed, closed or dropped."""
+
+    append_only_what = "item history is append-only / 名单变动记录只能追加"
 
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="history")
     change = models.CharField(max_length=10, choices=ItemChange.choices)
@@ -128,11 +132,6 @@ class ServiceItemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.change} {self.reason}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("item history is append-only / 名单变动记录只能追加")
-        super().save(*args, **kwargs)
 
 
 class Snapshot(models.Model):
@@ -211,8 +210,10 @@ class Task(models.Model):
         return f"task {self.item_id} {self.status}"
 
 
-class TaskAction(models.Model):
+class TaskAction(AppendOnlyModel):
     """Append-only: each status change of a task, who acted, visited, signed and is responsible."""
+
+    append_only_what = "task actions are append-only / 任务处理记录只能追加"
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="actions")
     status = models.CharField(max_length=12, choices=TaskStatus.choices)
@@ -235,11 +236,6 @@ class TaskAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("task actions are append-only / 任务处理记录只能追加")
-        super().save(*args, **kwargs)
 
 
 class GenerationRun(models.Model):
