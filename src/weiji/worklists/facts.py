@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from itertools import chain
@@ -524,11 +525,13 @@ def due_items_parallel(
 
     Persons are split into ``workers`` id ranges; each forked process opens its own
     database connection and streams its range. Data must be committed (other processes
-    read it); with ``workers`` ≤ 1 this is ``due_items_from_db`` in this process.
+    read it). It runs in this process instead when ``workers`` ≤ 1, where there is no
+    ``fork``, or when this process runs other threads (forking them can deadlock).
     """
     catalogue = catalogue or default_catalogue()
     bounds = PersonRow.objects.aggregate(lo=Min("id"), hi=Max("id"))
-    if workers <= 1 or bounds["lo"] is None or "fork" not in mp.get_all_start_methods():
+    if (workers <= 1 or bounds["lo"] is None or "fork" not in mp.get_all_start_methods()
+            or threading.active_count() > 1):
         return list(due_items_from_db(as_of=as_of, catalogue=catalogue))
     lo, hi = bounds["lo"], bounds["hi"]
     step = (hi - lo) // workers + 1
