@@ -3,7 +3,9 @@
 The YAML holds ``code``, ``name``, ``start``, ``end``, ``target`` (``rule`` plus the rule's
 parameters), ``thresholds`` per class (``rural``/``urban``: ``attendance``, ``visit``) and,
 optionally, ``sites`` (zone or village code → checkup facility code), ``services`` (codes of
-the services offered) and ``scope`` (unit codes whose villages take part; all when absent).
+the services offered), ``scope`` (unit codes whose villages take part; all when absent) and
+``reminders.days_before_end`` (the second appointment reminder goes out this many days
+before the end to targets who have still not come; default 3, 0 = no second reminder).
 Errors name the file and the field and say what to do, in Chinese and English.
 """
 
@@ -23,6 +25,7 @@ import yaml
 from weiji.campaigns.target_rules import TARGET_RULES
 
 CLASSES = ("rural", "urban")
+DEFAULT_REMINDER_DAYS_BEFORE_END = 3
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -66,6 +69,7 @@ class CampaignDefinition:
     sites: Mapping[str, str] = field(default_factory=dict)
     services: tuple[str, ...] = ()
     scope: tuple[str, ...] = ()
+    reminder_days_before_end: int = DEFAULT_REMINDER_DAYS_BEFORE_END
 
     def threshold_for(self, urban_rural: str) -> Threshold:
         return self.thresholds[urban_rural]
@@ -164,6 +168,17 @@ def definition_from_mapping(data: Any, *, source: str = "campaign") -> CampaignD
     scope = data.get("scope") or []
     if not isinstance(services, list) or not isinstance(scope, list):
         raise _err(source, "services/scope", "应为列表", "expected a list")
+    reminders = data.get("reminders") or {}
+    if not isinstance(reminders, Mapping):
+        raise _err(source, "reminders", "应为映射，如 days_before_end: 3",
+                   "expected a mapping such as days_before_end: 3")
+    days_before_end = DEFAULT_REMINDER_DAYS_BEFORE_END
+    if reminders.get("days_before_end") not in (None, ""):
+        days_before_end = _param(source, "reminders.days_before_end", "int",
+                                 reminders["days_before_end"])
+        if not 0 <= days_before_end <= 60:
+            raise _err(source, "reminders.days_before_end", f"应为0到60之间的整数，现为 {days_before_end}",
+                       f"expected an integer from 0 to 60, got {days_before_end}")
     return CampaignDefinition(
         code=code,
         name=str(data["name"]).strip(),
@@ -175,6 +190,7 @@ def definition_from_mapping(data: Any, *, source: str = "campaign") -> CampaignD
         sites=sites,
         services=tuple(str(s).strip() for s in services),
         scope=tuple(str(s).strip() for s in scope),
+        reminder_days_before_end=days_before_end,
     )
 
 
@@ -218,4 +234,6 @@ def definition_to_mapping(defn: CampaignDefinition) -> dict[str, Any]:
         data["services"] = list(defn.services)
     if defn.scope:
         data["scope"] = list(defn.scope)
+    if defn.reminder_days_before_end != DEFAULT_REMINDER_DAYS_BEFORE_END:
+        data["reminders"] = {"days_before_end": defn.reminder_days_before_end}
     return data

@@ -37,6 +37,9 @@ class CampaignForm(forms.Form):
                                help_text=_("以逗号分隔，如 health_checkup,contraception"))
     scope = forms.CharField(label=_("参加单位"), required=False,
                             help_text=_("以逗号分隔的镇/管区/村代码；留空为全部村"))
+    reminder_days_before_end = forms.IntegerField(
+        label=_("结束前几天再次提醒"), required=False, min_value=0, max_value=60, initial=3,
+        help_text=_("活动开始时给未进站对象发预约提醒，结束前这么多天仍未进站的再提醒一次；0 为不再提醒"))
 
     def clean_sites(self) -> dict[str, str]:
         sites = {}
@@ -67,6 +70,7 @@ class CampaignForm(forms.Form):
             },
             "sites": d["sites"], "services": split,
             "scope": [s.strip() for s in d["scope"].split(",") if s.strip()],
+            "reminders": {"days_before_end": d.get("reminder_days_before_end")},
         }
 
 

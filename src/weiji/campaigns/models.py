@@ -25,6 +25,8 @@ class Campaign(models.Model):
     services = models.JSONField(default=list, blank=True)
     # Unit codes whose villages take part (empty: every village).
     scope = models.JSONField(default=list, blank=True)
+    # The second appointment reminder (预约提醒) goes out this many days before the end.
+    reminder_days_before_end = models.PositiveSmallIntegerField(default=3)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         db_constraint=False,
@@ -52,6 +54,7 @@ class Campaign(models.Model):
             },
             sites={s.orgunit_id: s.facility_id for s in self.sites.all()},
             services=tuple(self.services), scope=tuple(self.scope),
+            reminder_days_before_end=self.reminder_days_before_end,
         )
 
 

@@ -6,15 +6,16 @@ A check-in and a home visit are ordinary ``health_checkup`` / ``home_visit`` rec
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from weiji.campaigns.acceptance import campaign_targets
 from weiji.campaigns.definition import CampaignDefinition
 from weiji.campaigns.models import Campaign, CampaignSite, CampaignTarget
-from weiji.campaigns.selectors import campaign_start_facts
+from weiji.campaigns.selectors import campaign_start_facts, campaign_target_marks
 from weiji.core.audit import AuditAction, audit_record
 from weiji.orgunits.models import Facility, OrgUnit
 from weiji.records.models import Event, EventType
@@ -57,6 +58,7 @@ def campaign_import(*, definition: CampaignDefinition, user=None, request=None) 
             "rural_attendance": rural.attendance, "rural_visit": rural.visit,
             "urban_attendance": urban.attendance, "urban_visit": urban.visit,
             "services": list(definition.services), "scope": list(definition.scope),
+            "reminder_days_before_end": definition.reminder_days_before_end,
         },
     )
     if created and user is not None and getattr(user, "is_authenticated", False):
@@ -161,3 +163,97 @@ def campaign_home_visit(
                             performed_by=visited_by, request=request)
     except EventError as exc:
         raise _event_error(exc) from None
+
+
+# --- appointment reminders (预约提醒) through the messaging outbox ----------------------
+
+REMINDER_START, REMINDER_CLOSING = "campaign_start", "campaign_closing"
+
+
+def campaign_reminder_days(*, campaign: Campaign, today: date) -> dict[str, date]:
+    """step -> day of the campaign's reminders still to come as of ``today``.
+
+    One when the campaign starts (caught up today if planning starts late), and one
+    ``reminder_days_before_end`` days before the end (0: none). The start reminder is no
+    longer planned once the closing one is due.
+    """
+    if today > campaign.end:
+        return {}
+    n = campaign.reminder_days_before_end
+    closing = campaign.end - timedelta(days=n) if n else None
+    if closing is not None and closing <= campaign.start:
+        closing = None
+    days: dict[str, date] = {}
+    if closing is None or today < closing:
+        days[REMINDER_START] = max(campaign.start, today)
+    if closing is not None:
+        days[REMINDER_CLOSING] = max(closing, today)
+    return days
+
+
+def campaign_reminders_plan(*, campaign: Campaign, now: datetime | None = None,
+                            targets: QuerySet | None = None) -> dict:
+    """Queue one appointment reminder per target (of ``targets``, default all) and step.
+
+    Only targets with a mobile number (or a WeChat binding), alive, and who have not yet
+    come to a site nor been visited. Idempotent: one message per (target, step), never
+    a second one; a queued reminder whose day changed (the campaign's dates were edited)
+    is moved. Sending re-checks everything (quiet hours, one message a day, opt-out, the
+    target still not come, the campaign not ended) and sets ``CampaignTarget.reminded_at``.
+    Returns counts.
+    """
+    from weiji.messaging.models import Message, MessageStatus
+    from weiji.messaging.sending import MOBILE, bulk_insert_new, bulk_set, send_time
+
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    counts = {"created": 0, "moved": 0, "skipped_attended": 0, "skipped_no_phone": 0}
+    days = campaign_reminder_days(campaign=campaign, today=today)
+    if not days:
+        return counts
+    wanted = {step: (max(send_time(day), now) if day == today else send_time(day))
+              for step, day in days.items()}
+    qs = (targets if targets is not None else campaign.targets.all()).filter(
+        campaign=campaign, person__death_date__isnull=True,
+        person__merged_into__isnull=True)
+    rows = list(qs.values_list("pk", "person_id", "village_id", "person__phone",
+                               "person__wechat_binding__openid"))
+    marks = campaign_target_marks(campaign=campaign, day=today,
+                                  person_ids=[r[1] for r in rows])
+    existing = {(m.campaign_target_id, m.step): m for m in Message.objects.filter(
+        campaign_target_id__in=[r[0] for r in rows]).only(
+        "id", "campaign_target_id", "step", "status", "planned_at", "next_attempt_at")}
+    create, move = [], []
+    for target_id, person_id, village_id, phone, openid in rows:
+        mark = marks.get(person_id)
+        if mark and (mark.attended_on or mark.visited_on):
+            counts["skipped_attended"] += 1
+            continue
+        if not MOBILE.match((phone or "").strip()) and not openid:
+            counts["skipped_no_phone"] += 1
+            continue
+        for step, at in wanted.items():
+            msg = existing.get((target_id, step))
+            if msg is None:
+                create.append(Message(
+                    person_id=person_id, campaign_target_id=target_id, service="campaign",
+                    village_id=village_id, step=step, planned_at=at, next_attempt_at=at))
+            elif msg.status == MessageStatus.QUEUED and \
+                    timezone.localdate(msg.planned_at) != timezone.localdate(at) and \
+                    not (timezone.localdate(at) == today and msg.planned_at <= now):
+                msg.planned_at = msg.next_attempt_at = at
+                move.append(msg)
+    with transaction.atomic():
+        for start in range(0, len(create), 2000):
+            counts["created"] += bulk_insert_new(create[start:start + 2000])
+        bulk_set(move, ["planned_at", "next_attempt_at"])
+    counts["moved"] = len(move)
+    return counts
+
+
+def campaign_reminders_plan_running(*, now: datetime | None = None) -> dict[str, dict]:
+    """Plan the appointment reminders of every running campaign (the messaging plan job)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    return {c.code: campaign_reminders_plan(campaign=c, now=now)
+            for c in Campaign.objects.filter(Q(start__lte=today) & Q(end__gte=today))}

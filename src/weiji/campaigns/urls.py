@@ -19,6 +19,7 @@ urlpatterns = [
     path("<str:code>/", views.campaign_detail, name="detail"),
     path("<str:code>/edit/", views.campaign_edit, name="edit"),
     path("<str:code>/refresh/", views.campaign_refresh_targets, name="refresh"),
+    path("<str:code>/remind/", views.campaign_remind, name="remind"),
     path("<str:code>/targets/", views.campaign_targets, name="targets"),
     path("<str:code>/checkin/", views.campaign_checkin_page, name="checkin"),
     path("<str:code>/upload/", views.campaign_upload_page, name="upload"),

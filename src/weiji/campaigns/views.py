@@ -40,6 +40,7 @@ from weiji.campaigns.services import (
     campaign_checkin,
     campaign_home_visit,
     campaign_import,
+    campaign_reminders_plan,
     campaign_targets_generate,
 )
 from weiji.campaigns.upload import campaign_upload, upload_template
@@ -91,6 +92,7 @@ def _initial(campaign: Campaign) -> dict:
         "urban_attendance": campaign.urban_attendance, "urban_visit": campaign.urban_visit,
         "sites": "\n".join(f"{s.orgunit_id}={s.facility_id}" for s in campaign.sites.all()),
         "services": ",".join(campaign.services), "scope": ",".join(campaign.scope),
+        "reminder_days_before_end": campaign.reminder_days_before_end,
     }
 
 
@@ -178,6 +180,26 @@ def campaign_refresh_targets(request, code: str):
     campaign = _campaign(request, code)
     n = campaign_targets_generate(campaign=campaign)
     messages.success(request, f"服务对象名单已更新：{n} 人 / target list refreshed: {n}")
+    return redirect("campaigns:detail", code=code)
+
+
+@login_required
+@require_POST
+def campaign_remind(request, code: str):
+    """发送预约提醒: queue appointment reminders for the user's targets who have not come."""
+    require_role(request.user, *MANAGERS)
+    campaign = _campaign(request, code)
+    if timezone.localdate() > campaign.end:
+        messages.error(request, "活动已结束，不再发送预约提醒 / the campaign has ended")
+        return redirect("campaigns:detail", code=code)
+    counts = campaign_reminders_plan(
+        campaign=campaign, targets=campaign_targets_qs(campaign=campaign, user=request.user))
+    audit_record(user=request.user, action=AuditAction.CREATE, obj=campaign, request=request,
+                 detail={"what": "campaign_reminders", **counts})
+    messages.success(request, (
+        f"已安排预约提醒 {counts['created']} 条，将在发送时段内陆续发出（每人每天至多一条）；"
+        f"已进站或已访查 {counts['skipped_attended']} 人、无手机号 {counts['skipped_no_phone']} 人"
+        f"未安排 / {counts['created']} reminders queued"))
     return redirect("campaigns:detail", code=code)
 
 

@@ -16,10 +16,12 @@ class MessageTemplate(models.Model):
     """One version of the text sent for a service on a channel ("*" = any service).
 
     Editing creates a new version; the highest version of (service, channel) is current.
-    Variables: {name} {service} {due_date} {place} {phone}.
+    Variables: {name} {service} {due_date} {place} {phone}; campaign appointment reminders
+    ("campaign:…"): {name} {campaign} {site} {dates} {phone}.
     """
 
-    service = models.CharField(max_length=40)
+    # A service code, "*", "campaign:<campaign code>" or "campaign:*" (any campaign).
+    service = models.CharField(max_length=60)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SMS)
     version = models.PositiveIntegerField()
     body = models.TextField()
@@ -109,12 +111,18 @@ class Message(models.Model):
         "worklists.ServiceItem", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="messages", db_constraint=False,
     )
-    service = models.CharField(max_length=40)
+    # A campaign appointment reminder (预约提醒) has a target instead of an item.
+    campaign_target = models.ForeignKey(
+        "campaigns.CampaignTarget", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="messages", db_constraint=False,
+    )
+    service = models.CharField(max_length=40)  # the item's service, or "campaign"
     village = models.ForeignKey(
         "orgunits.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         db_constraint=False,
     )
-    step = models.CharField(max_length=20)  # window_open | closing | test
+    # window_open | closing | test | campaign_start | campaign_closing
+    step = models.CharField(max_length=20)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SMS)
     provider = models.CharField(max_length=20, blank=True, default="")
     to = models.CharField(max_length=64, blank=True, default="")
@@ -148,6 +156,11 @@ class Message(models.Model):
             models.UniqueConstraint(
                 fields=["item", "step"], condition=models.Q(item__isnull=False),
                 name="message_item_step",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign_target", "step"],
+                condition=models.Q(campaign_target__isnull=False),
+                name="message_campaign_target_step",
             ),
             models.UniqueConstraint(
                 fields=["person", "send_day"], condition=models.Q(send_day__isnull=False),

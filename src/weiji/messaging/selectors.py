@@ -9,19 +9,30 @@ from django.db.models import Count, Q, QuerySet
 
 from weiji.accounts.models import Role, User
 from weiji.messaging.models import Message, MessageStatus, MessageTemplate, OptOut
-from weiji.messaging.rendering import DEFAULT_BODIES
+from weiji.messaging.rendering import (
+    CAMPAIGN_PREFIX,
+    DEFAULT_BODIES,
+    DEFAULT_CAMPAIGN_BODIES,
+    is_campaign_service,
+)
 from weiji.orgunits.models import Facility, OrgUnit
 from weiji.worklists.servicemap import service_record
 
 
 def service_label(service: str) -> str:
+    if service == "campaign":
+        return "集中服务活动预约提醒"
     record = service_record(service)
     return record.label if record else service
 
 
 def template_current(*, service: str, channel: str) -> MessageTemplate | None:
-    """The newest version for the service, else the newest "*" (any service) version."""
-    for name in (service, "*"):
+    """The newest version for the service, else the newest "*" (any service) version.
+
+    Campaign reminders ("campaign:<code>") fall back to "campaign:*", never to "*".
+    """
+    fallback = CAMPAIGN_PREFIX + "*" if is_campaign_service(service) else "*"
+    for name in (service, fallback):
         tpl = (MessageTemplate.objects.filter(service=name, channel=channel)
                .order_by("-version").first())
         if tpl is not None:
@@ -29,8 +40,12 @@ def template_current(*, service: str, channel: str) -> MessageTemplate | None:
     return None
 
 
-def template_body(template: MessageTemplate | None, channel: str) -> str:
-    return template.body if template is not None else DEFAULT_BODIES[channel]
+def template_body(template: MessageTemplate | None, channel: str, *,
+                  campaign: bool = False) -> str:
+    """The body to send: the template's, else the shipped default (service or campaign)."""
+    if template is not None:
+        return template.body
+    return (DEFAULT_CAMPAIGN_BODIES if campaign else DEFAULT_BODIES)[channel]
 
 
 def templates_current_map(channel: str) -> dict[str, MessageTemplate]:

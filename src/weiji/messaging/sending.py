@@ -1,7 +1,8 @@
 """Sending the outbox: claim → provider call → record, safe to retry, never twice.
 
 1. **Claim** (one transaction): due ``queued`` messages are re-checked (item still open and
-   inside its window, person alive and not opted out, not in quiet hours, at most one
+   inside its window — or, for a campaign appointment reminder, the campaign still running
+   and the target not yet come nor visited —, person alive and not opted out, not in quiet hours, at most one
    message per person per day, the per-number cap); the survivors become ``sending`` with
    their rendered text, ``claimed_at`` and ``send_day`` — committed *before* any provider
    call.
@@ -38,7 +39,16 @@ from weiji.messaging.providers import (
     provider_for_channel,
     rate_limiter,
 )
-from weiji.messaging.rendering import TemplateError, format_due_date, render
+from weiji.messaging.rendering import (
+    CAMPAIGN_PREFIX,
+    CAMPAIGN_VARIABLES,
+    VARIABLES,
+    TemplateError,
+    format_dates,
+    format_due_date,
+    render,
+    template_variables,
+)
 from weiji.messaging.selectors import (
     facility_contacts,
     optouts_active,
@@ -48,6 +58,7 @@ from weiji.messaging.selectors import (
     unit_names,
     worker_phones,
 )
+from weiji.orgunits.models import OrgUnit
 from weiji.registry.models import Person
 from weiji.worklists.models import ItemState, ItemStatus, ServiceItem
 
@@ -130,8 +141,22 @@ def _event(msg: Message, now: datetime, *, detail: str = "") -> MessageEvent:
 
 def _outgoing(msg: Message) -> Outgoing:
     template_ids = msg.template.provider_template_ids if msg.template_id else {}
-    return Outgoing(key=str(msg.key), to=msg.to, body=msg.body, params=dict(msg.params),
+    return Outgoing(key=str(msg.key), to=msg.to, body=msg.body, params=_ordered_params(msg),
                     template_id=str(template_ids.get(msg.provider, "")))
+
+
+def _ordered_params(msg: Message) -> dict[str, str]:
+    """The params in template order (Tencent's {1}…{n}); PostgreSQL's jsonb does not keep
+    the order in which they were stored, so a resend after recovery re-derives it."""
+    body = template_body(msg.template if msg.template_id else None, msg.channel,
+                         campaign=msg.service == "campaign")
+    try:
+        names = template_variables(body, VARIABLES + CAMPAIGN_VARIABLES)
+    except TemplateError:
+        names = []
+    params = {n: msg.params[n] for n in names if n in msg.params}
+    params.update({k: v for k, v in msg.params.items() if k not in params})
+    return params
 
 
 def _prep(field, value):
@@ -210,16 +235,61 @@ class _Context:
             status__in=(MessageStatus.SENT, MessageStatus.DELIVERED),
         ).values_list("to", flat=True):
             self.per_number[to] = self.per_number.get(to, 0) + 1
-        villages = {i.village_id for i in self.items.values()}
+        self._load_campaigns(msgs)
+        villages = {i.village_id for i in self.items.values()} | {
+            t.village_id for t in self.targets.values()}
         self.worker_phones = worker_phones(villages)
         self.facilities = facility_contacts(
-            {i.responsible for i in self.items.values() if i.responsible})
+            {i.responsible for i in self.items.values() if i.responsible}
+            | set(self.target_sites.values()))
         self.units = unit_names(villages)
         self.templates = {c: templates_current_map(c) for c in ("sms", "wechat")}
+
+    def _load_campaigns(self, msgs: list[Message]) -> None:
+        """Targets of campaign reminders, whether each has come/been visited, her site."""
+        from weiji.campaigns.models import CampaignTarget
+        from weiji.campaigns.selectors import campaign_target_marks
+
+        self.targets = CampaignTarget.objects.select_related("campaign").in_bulk(
+            {m.campaign_target_id for m in msgs if m.campaign_target_id})
+        self.target_done: set[int] = set()
+        self.target_sites: dict[int, str] = {}
+        by_campaign: dict[int, list] = {}
+        for t in self.targets.values():
+            by_campaign.setdefault(t.campaign_id, []).append(t)
+        parents = dict(OrgUnit.objects.filter(
+            code__in={t.village_id for t in self.targets.values()}).values_list(
+            "code", "parent_id"))
+        for targets in by_campaign.values():
+            campaign = targets[0].campaign
+            marks = campaign_target_marks(campaign=campaign, day=self.today,
+                                          person_ids=[t.person_id for t in targets])
+            sites = dict(campaign.sites.values_list("orgunit_id", "facility_id"))
+            for t in targets:
+                mark = marks.get(t.person_id)
+                if mark and (mark.attended_on or mark.visited_on):
+                    self.target_done.add(t.pk)
+                site = sites.get(t.village_id) or sites.get(parents.get(t.village_id) or "")
+                if site:
+                    self.target_sites[t.pk] = site
 
     def template(self, service: str, channel: str):
         current = self.templates[channel]
         return current.get(service) or current.get("*")
+
+    def campaign_template(self, code: str, channel: str):
+        """The campaign's own template, else "campaign:*", else None (the shipped default)."""
+        current = self.templates[channel]
+        return current.get(CAMPAIGN_PREFIX + code) or current.get(CAMPAIGN_PREFIX + "*")
+
+    def campaign_values(self, target, person: Person) -> dict[str, str]:
+        campaign = target.campaign
+        site = self.facilities.get(self.target_sites.get(target.pk, ""))
+        phone = self.worker_phones.get(target.village_id) or (site[1] if site else "")
+        return {"name": person.name, "campaign": campaign.name,
+                "site": site[0] if site else "", "dates": format_dates(campaign.start,
+                                                                       campaign.end),
+                "phone": phone}
 
     def values(self, item: ServiceItem, person: Person) -> dict[str, str]:
         facility = self.facilities.get(item.responsible)
@@ -233,8 +303,9 @@ def _check(msg: Message, ctx: _Context, now: datetime) -> tuple[str, str, str]:
     """(action, code, detail): action is expire | defer | fail | send."""
     if msg.step == "test":
         return "send", "", ""
+    if msg.campaign_target_id or msg.service == "campaign":
+        return _check_campaign(msg, ctx)
     item = ctx.items.get(msg.item_id)
-    person = ctx.persons.get(msg.person_id)
     if item is None or item.state != ItemState.OPEN:
         state = item.state if item else "missing"
         return "expire", f"weiji:item_{state}", "服务项已完成或移出 / the item is no longer open"
@@ -243,6 +314,24 @@ def _check(msg: Message, ctx: _Context, now: datetime) -> tuple[str, str, str]:
         return "expire", "weiji:lead", "线索不发送给居民 / leads are not sent to residents"
     if ctx.today > item.due_until:
         return "expire", "weiji:window_passed", "服务期已过 / the service window has passed"
+    return _check_person(ctx.persons.get(msg.person_id), ctx)
+
+
+def _check_campaign(msg: Message, ctx: _Context) -> tuple[str, str, str]:
+    """A campaign appointment reminder: the campaign still runs, she has not come yet."""
+    target = ctx.targets.get(msg.campaign_target_id)
+    if target is None:
+        return "expire", "weiji:target_removed", \
+            "已不在活动服务对象名单中 / no longer a target of the campaign"
+    if ctx.today > target.campaign.end:
+        return "expire", "weiji:campaign_ended", "活动已结束 / the campaign has ended"
+    if target.pk in ctx.target_done:
+        return "expire", "weiji:campaign_attended", \
+            "已进站或已入户访查 / already came to the site or was visited"
+    return _check_person(ctx.persons.get(msg.person_id), ctx)
+
+
+def _check_person(person: Person | None, ctx: _Context) -> tuple[str, str, str]:
     if person is None or person.death_date or person.merged_into_id:
         return "expire", "weiji:person_inactive", "居民已死亡或已合并 / deceased or merged"
     if person.id in ctx.optout_persons or person.phone in ctx.optout_phones:
@@ -294,17 +383,25 @@ def _claim(ids: list[int] | None, now: datetime, limit: int, stats: SendStats
                     action, code, detail = "defer", "weiji:number_daily_cap", \
                         "此号码今日条数已满 / daily cap for this number"
             if action == "send" and msg.step != "test":
-                item = ctx.items[msg.item_id]
-                values = ctx.values(item, person)
-                if not values["phone"] or not values["place"]:
+                target = ctx.targets.get(msg.campaign_target_id)
+                if target is not None:
+                    values = ctx.campaign_values(target, person)
+                    template = ctx.campaign_template(target.campaign.code, msg.channel)
+                    variables, place = CAMPAIGN_VARIABLES, values["site"]
+                else:
+                    values = ctx.values(ctx.items[msg.item_id], person)
+                    template = ctx.template(msg.service, msg.channel)
+                    variables, place = VARIABLES, values["place"]
+                if not values["phone"] or not place:
                     action, code, detail = "defer", "weiji:no_worker_contact", \
                         "未配置责任人电话或服务地点 / the responsible worker has no phone or place"
                 else:
-                    msg.template = ctx.template(msg.service, msg.channel)
+                    msg.template = template
                     provider = get_provider(msg.provider)
                     try:
                         rendered = render(
-                            template_body(msg.template, msg.channel), values,
+                            template_body(template, msg.channel, campaign=target is not None),
+                            values, variables=variables,
                             variable_max_length=provider.variable_max_length,
                             body_max_length=provider.body_max_length)
                         msg.body, msg.params = rendered.body, rendered.params
@@ -421,6 +518,17 @@ def _record(outcomes: list[_Outcome], now: datetime, stats: SendStats) -> None:
             "send_day", "claimed_at", "next_attempt_at",
         ])
         MessageEvent.objects.bulk_create(events, batch_size=1000)
+        mark_reminded([m.campaign_target_id for m in changed
+                       if m.status == MessageStatus.SENT and m.campaign_target_id], now)
+
+
+def mark_reminded(target_ids: list[int], at: datetime) -> None:
+    """Campaign targets whose appointment reminder went out: ``CampaignTarget.reminded_at``."""
+    if not target_ids:
+        return
+    from weiji.campaigns.models import CampaignTarget
+
+    CampaignTarget.objects.filter(pk__in=set(target_ids)).update(reminded_at=at)
 
 
 # --- recovery --------------------------------------------------------------------------
@@ -465,6 +573,8 @@ def messages_recover(*, now: datetime | None = None, limit: int = 200) -> SendSt
                 detail = "服务商已收到（按幂等键核对）/ found at the provider by its key"
                 status = MessageStatus.SENT
                 stats.recovered += n
+                if n and msg.campaign_target_id:
+                    mark_reminded([msg.campaign_target_id], now)
             else:
                 n = Message.objects.filter(pk=msg.pk, status=MessageStatus.SENDING,
                                            claimed_at=msg.claimed_at).update(

@@ -33,8 +33,10 @@ from weiji.messaging.providers import (
 )
 from weiji.messaging.rendering import (
     TemplateError,
+    is_campaign_service,
     render,
     template_variables,
+    variables_for,
 )
 from weiji.messaging.sending import (
     SendStats,
@@ -59,20 +61,33 @@ CHUNK = 2000
 
 SAMPLE_VALUES = {"name": "欧阳娜娜", "service": "产后42天健康检查", "due_date": "12月31日",
                  "place": "某某镇卫生院", "phone": "13800000000"}
+CAMPAIGN_SAMPLE_VALUES = {"name": "欧阳娜娜", "campaign": "春季妇女健康查体",
+                          "site": "某某镇卫生院", "dates": "3月25日至4月25日",
+                          "phone": "13800000000"}
+
+
+def sample_values(service: str) -> dict[str, str]:
+    return CAMPAIGN_SAMPLE_VALUES if is_campaign_service(service) else SAMPLE_VALUES
 
 
 @transaction.atomic
 def template_save(*, user, service: str, channel: str, body: str,
                   provider_template_ids: dict[str, str] | None = None) -> MessageTemplate:
-    """Save a new version of a template, after checking it against every provider's limits."""
+    """Save a new version of a template, after checking it against every provider's limits.
+
+    ``service`` is a service code, "*", or "campaign:<campaign code>" / "campaign:*" for
+    campaign appointment reminders (other variables: {campaign} {site} {dates}).
+    """
     body = body.strip()
+    service = service.strip()
     if not body:
         raise TemplateError("模板内容不能为空 / the template text is empty")
-    template_variables(body)
+    variables = variables_for(service)
+    template_variables(body, variables)
     provider_name = provider_for_channel(channel) or "log"
     provider = get_provider(provider_name)
-    render(body, SAMPLE_VALUES, variable_max_length=provider.variable_max_length,
-           body_max_length=provider.body_max_length)
+    render(body, sample_values(service), variable_max_length=provider.variable_max_length,
+           body_max_length=provider.body_max_length, variables=variables)
     ids = {k: str(v).strip() for k, v in (provider_template_ids or {}).items()
            if k in PROVIDER_NAMES and str(v).strip()}
     if provider_name not in ("log",) and not ids.get(provider_name):
@@ -217,7 +232,9 @@ def reminders_replan_for_person(*, person_id: int, now: datetime | None = None) 
     items = list(ServiceItem.objects.filter(person_id=person_id).values_list("pk", flat=True))
     counts = reminders_plan(items=items, now=now)
     counts["expired"] += _expire(
-        Message.objects.filter(person_id=person_id, item__isnull=True).exclude(step="test"),
+        Message.objects.filter(person_id=person_id, item__isnull=True,
+                               campaign_target__isnull=True).exclude(step="test")
+        .exclude(service="campaign"),
         now, "weiji:item_closed", "服务项已删除 / the item is gone")
     return counts
 
@@ -343,9 +360,10 @@ def message_test_send(*, user, to: str, channel: str = "sms", service: str = "*"
         raise TemplateError(f"渠道 {channel} 未启用 / channel {channel} is not configured")
     provider = get_provider(provider_name)
     template = template_current(service=service, channel=channel)
-    rendered = render(template_body(template, channel), SAMPLE_VALUES,
-                      variable_max_length=provider.variable_max_length,
-                      body_max_length=provider.body_max_length)
+    campaign = is_campaign_service(service)
+    rendered = render(template_body(template, channel, campaign=campaign),
+                      sample_values(service), variable_max_length=provider.variable_max_length,
+                      body_max_length=provider.body_max_length, variables=variables_for(service))
     now = timezone.now()
     with transaction.atomic():
         msg = Message.objects.create(

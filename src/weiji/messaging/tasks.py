@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 def job_plan() -> dict:
-    return reminders_plan()
+    """Plan service reminders, then the appointment reminders of running campaigns."""
+    from weiji.campaigns.services import campaign_reminders_plan_running
+
+    counts = reminders_plan()
+    counts["campaigns"] = campaign_reminders_plan_running()
+    return counts
 
 
 def job_send() -> SendStats | int:
