@@ -514,6 +514,17 @@ def due_items_from_db(
         yield from evaluate_district(district, as_of, catalogue, villages=wanted)
 
 
+def _forget_inherited_connections() -> None:
+    """In a forked worker: drop the parent's database connections without closing them
+    (closing would talk on the parent's socket); the worker opens its own on first use."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+        conn.in_atomic_block = False
+        conn.savepoint_ids = []
+        conn.needs_rollback = False
+        conn.closed_in_transaction = False
+
+
 def _due_part(as_of: date, catalogue: dict, ids: tuple[int, int]) -> list[DueItem]:
     return list(due_items_from_db(as_of=as_of, catalogue=Catalogue.from_dict(catalogue), ids=ids))
 
@@ -531,13 +542,14 @@ def due_items_parallel(
     catalogue = catalogue or default_catalogue()
     bounds = PersonRow.objects.aggregate(lo=Min("id"), hi=Max("id"))
     if (workers <= 1 or bounds["lo"] is None or "fork" not in mp.get_all_start_methods()
-            or threading.active_count() > 1):
+            or threading.active_count() > 1
+            or any(c.in_atomic_block for c in connections.all(initialized_only=True))):
         return list(due_items_from_db(as_of=as_of, catalogue=catalogue))
     lo, hi = bounds["lo"], bounds["hi"]
     step = (hi - lo) // workers + 1
     parts = [(lo + i * step, min(hi, lo + (i + 1) * step - 1)) for i in range(workers)]
     data = catalogue.to_dict()
     connections.close_all()  # each process opens its own
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("fork").Pool(workers, initializer=_forget_inherited_connections) as pool:
         results = pool.starmap(_due_part, [(as_of, data, part) for part in parts])
     return [item for part in results for item in part]
