@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from weiji.campaigns.definition import definition_from_mapping, definition_from_yaml
@@ -134,6 +135,10 @@ def test_send_rechecks_attendance_and_marks_reminded(world, tencent):
     target_a = CampaignTarget.objects.get(campaign=campaign, person=a)
     target_b = CampaignTarget.objects.get(campaign=campaign, person=b)
     assert target_a.reminded_at == local(2026, 3, 1, 9, 5) and target_b.reminded_at is None
+    client = Client()
+    client.force_login(f.make_user(role="town_office", orgunit=tree.town1))
+    page = client.get(f"/campaigns/{campaign.code}/targets/").content.decode()
+    assert page.count('class="reminded">2026-03-01<') == 1
     # A home visit also counts: a's closing reminder is not sent either.
     campaign_home_visit(campaign=campaign, person=a, visited_by="村医", user=staff,
                         day=date(2026, 3, 20))
