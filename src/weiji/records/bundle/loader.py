@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from weiji.orgunits.models import Catchment, Facility, OrgUnit, OrgUnitLevel
@@ -27,8 +27,9 @@ from weiji.records.bundle import checks
 from weiji.records.bundle.reader import TableSource, bundle_tables
 from weiji.records.bundle.report import BundleError, FileReport, LoadReport, RowError
 from weiji.records.bundle.store import Store
+from weiji.records.models import Event
 from weiji.registry.ids import id_number_assess, name_search_keys
-from weiji.registry.models import IdStatus, Person
+from weiji.registry.models import IdStatus, Person, ResidencyPeriod
 from weiji.rules.schedule import default_schedule
 
 Progress = Callable[[str], None]
@@ -67,8 +68,20 @@ def load_bundle(source: Path, *, user_id: int | None = None,
             raise error from exc
         if progress is not None:
             progress(file_report.summary())
+    _refresh_statistics()
     report.seconds = time.monotonic() - started
     return report
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL: give the planner fresh statistics after a load (autovacuum may be off or
+    late; without them a village's list scans every event instead of using the indexes)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [Person._meta.db_table, Event._meta.db_table, ResidencyPeriod._meta.db_table]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _warn_missing_columns(rows, table: str, file_report: FileReport) -> None:
