@@ -23,7 +23,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
 from weiji.rules.dates import add_days, add_years, quarter_bounds
@@ -120,6 +121,12 @@ class DistrictIndex:
                     self.with_type.setdefault(ev.type, []).append(person)
         births.sort(key=lambda b: (b.event.date, b.event.event_id))
         self.births = births
+        # Village × population of every subject the index can yield, by object identity
+        # (the objects live as long as the index), so counting needs no per-period work.
+        self.subject_keys: dict[int, tuple[str, str]] = {
+            id(p): (p.village_code, population_of(p)) for p in people}
+        for b in births:
+            self.subject_keys[id(b)] = self.subject_keys[id(b.mother)]
         self.birth_event_dates = [b.event.date for b in births]
         self.memo: dict = {}  # per-person results that do not depend on the period
         # Catalogue terms (married, pregnancies, protected) read only these event types, so
@@ -174,42 +181,64 @@ class Context:
 
 
 _DATE_RE = re.compile(r"^(P1|P2|year_start|birth|lmp|discharge)\s*(?:([+-])\s*(\d+))?$")
+_P1, _P2 = attrgetter("p1"), attrgetter("p2")
 
 
-def resolve_date(ctx: Context, expr: str, subject: Any) -> date | None:
-    """A date expression for one subject; None when its anchor does not exist (no lmp)."""
+def _anchor_birth(ctx: Context, subject: Any) -> date:
+    return subject.event.date if isinstance(subject, LiveBirth) else subject.birth_date
+
+
+def _anchor_lmp(ctx: Context, subject: Any) -> date | None:
+    if not isinstance(subject, LiveBirth):
+        raise DefinitionError("'lmp' 仅用于活产 / 'lmp' applies to live births only")
+    return ctx.lmp_of(subject)
+
+
+def _anchor_discharge(ctx: Context, subject: Any) -> date | None:
+    if not isinstance(subject, LiveBirth):
+        raise DefinitionError("'discharge' 仅用于活产 / applies to live births only")
+    return discharge(subject.event)
+
+
+_ANCHORS: dict[str, Callable[[Context, Any], date | None]] = {
+    "P1": lambda ctx, s: ctx.p1,
+    "P2": lambda ctx, s: ctx.p2,
+    "year_start": lambda ctx, s: date(ctx.p2.year, 1, 1),
+    "birth": _anchor_birth,
+    "lmp": _anchor_lmp,
+    "discharge": _anchor_discharge,
+}
+
+
+def date_resolver(expr: str) -> Callable[[Context, Any], date | None]:
+    """A date expression parsed once: a function of (context, subject) giving the date, or
+    None when its anchor does not exist (no lmp)."""
     m = _DATE_RE.match(expr.strip())
     if m is None:
         raise DefinitionError(f"日期表达式无效 / bad date expression: {expr!r}")
     anchor, sign, days = m.groups()
-    if anchor == "P1":
-        base = ctx.p1
-    elif anchor == "P2":
-        base = ctx.p2
-    elif anchor == "year_start":
-        base = date(ctx.p2.year, 1, 1)
-    elif anchor == "birth":
-        base = subject.event.date if isinstance(subject, LiveBirth) else subject.birth_date
-    elif anchor == "lmp":
-        if not isinstance(subject, LiveBirth):
-            raise DefinitionError("'lmp' 仅用于活产 / 'lmp' applies to live births only")
-        base = ctx.lmp_of(subject)
-    else:
-        if not isinstance(subject, LiveBirth):
-            raise DefinitionError("'discharge' 仅用于活产 / applies to live births only")
-        base = discharge(subject.event)
-    if base is None:
-        return None
-    if days:
-        base = add_days(base, int(days) if sign == "+" else -int(days))
-    return base
+    base = _ANCHORS[anchor]
+    if not days:
+        return base
+    shift = timedelta(days=int(days) if sign == "+" else -int(days))
+
+    def shifted(ctx: Context, subject: Any) -> date | None:
+        value = base(ctx, subject)
+        return None if value is None else value + shift
+    return shifted
 
 
-def _on(ctx: Context, params: dict) -> date:
+def resolve_date(ctx: Context, expr: str, subject: Any) -> date | None:
+    """A date expression for one subject; None when its anchor does not exist (no lmp)."""
+    return date_resolver(expr)(ctx, subject)
+
+
+def _on_getter(params: dict) -> Callable[[Context], date]:
+    """P1 or P2 of the context, as the block's ``on`` parameter says (default P2)."""
     on = params.get("on", "P2")
     if on not in ("P1", "P2"):
         raise DefinitionError(f"'on' 只能是 P1 或 P2 / 'on' must be P1 or P2: {on!r}")
-    return ctx.p1 if on == "P1" else ctx.p2
+    return _P1 if on == "P1" else _P2
 
 
 def _person(subject: Any) -> Person:
@@ -259,22 +288,24 @@ def make_block(spec: list | tuple) -> Block:
 # ---------------------------------------------------------------- person status on a date
 @block("in_scope")
 def _in_scope(params: dict) -> Block:
-    return Block("in_scope", params, lambda ctx, s: in_scope(_person(s), _on(ctx, params)))
+    when = _on_getter(params)
+    return Block("in_scope", params, lambda ctx, s: in_scope(_person(s), when(ctx)))
 
 
 @block("age")
 def _age(params: dict) -> Block:
     """Age in completed years on ``on`` within [min, below)."""
+    when = _on_getter(params)
     low = int(params.get("min", 0))
     below = params.get("below")
     below = None if below is None else int(below)
 
     def test(ctx: Context, s: Any) -> bool:
-        age = age_years_fast(_person(s).birth_date, _on(ctx, params))
+        age = age_years_fast(_person(s).birth_date, when(ctx))
         return age >= low and (below is None or age < below)
 
     def candidates(ctx: Context) -> list[Person]:
-        on = _on(ctx, params)
+        on = when(ctx)
         start = FOREVER if below is None else add_days(add_years(on, -below), -1)
         return ctx.index.born_between(start, add_days(add_years(on, -low), 1))
     return Block("age", params, test, candidates)
@@ -289,37 +320,42 @@ def _sex(params: dict) -> Block:
 @block("woman_of_reproductive_age")
 def _wra(params: dict) -> Block:
     """``terms.is_woman_of_reproductive_age`` with the fast age (tested equal)."""
+    when = _on_getter(params)
     def candidates(ctx: Context) -> list[Person]:
-        on = _on(ctx, params)
+        on = when(ctx)
         return ctx.index.born_between(add_days(add_years(on, -50), -1), add_days(add_years(on, -15), 1))
     return Block("woman_of_reproductive_age", params,
                  lambda ctx, s: _person(s).sex == "2"
-                 and 15 <= age_years_fast(_person(s).birth_date, _on(ctx, params)) <= 49,
+                 and 15 <= age_years_fast(_person(s).birth_date, when(ctx)) <= 49,
                  candidates)
 
 
 @block("married")
 def _married(params: dict) -> Block:
+    when = _on_getter(params)
     return Block("married", params,
-                 lambda ctx, s: is_married(ctx.district, _person(s), _on(ctx, params)))
+                 lambda ctx, s: is_married(ctx.district, _person(s), when(ctx)))
 
 
 @block("has_child")
 def _has_child(params: dict) -> Block:
+    when = _on_getter(params)
     return Block("has_child", params, lambda ctx, s: bool(
-        children(ctx.district, _person(s).local_id, _on(ctx, params))))
+        children(ctx.district, _person(s).local_id, when(ctx))))
 
 
 @block("no_current_pregnancy")
 def _no_current_pregnancy(params: dict) -> Block:
+    when = _on_getter(params)
     return Block("no_current_pregnancy", params, lambda ctx, s: current_pregnancy(
-        ctx.district, _person(s).local_id, _on(ctx, params)) is None)
+        ctx.district, _person(s).local_id, when(ctx)) is None)
 
 
 @block("protected")
 def _protected(params: dict) -> Block:
+    when = _on_getter(params)
     return Block("protected", params,
-                 lambda ctx, s: is_protected(ctx.district, _person(s), _on(ctx, params)))
+                 lambda ctx, s: is_protected(ctx.district, _person(s), when(ctx)))
 
 
 @block("inflow_settled")
@@ -352,18 +388,34 @@ def _event(params: dict) -> Block:
     end_expr = params.get("to", "P2")
     min_count = int(params.get("min_count", 1))
 
+    start_of = None if start_expr is None else date_resolver(start_expr)
+    end_of = date_resolver(end_expr)
+    table_keys = [(t, sub) if sub else t for t in types]
+    always = min_count <= 0 and bool(types)  # no events needed
+
     def test(ctx: Context, s: Any) -> bool:
-        start = FOREVER if start_expr is None else resolve_date(ctx, start_expr, s)
-        end = resolve_date(ctx, end_expr, s)
+        start = FOREVER if start_of is None else start_of(ctx, s)
+        end = end_of(ctx, s)
         if start is None or end is None:
             return False
-        end = min(end, ctx.p2)
-        person = _person(s)
+        if always:
+            return True
+        if end > ctx.p2:
+            end = ctx.p2
+        if start > end:
+            return False
+        local_id = (s.mother if isinstance(s, LiveBirth) else s).local_id
+        index = ctx.index
         total = 0
-        for type_ in types:
-            total += ctx.index.count_in(_event_dates(ctx, person, type_, sub), start, end)
-            if total >= min_count:
-                return True
+        for key in table_keys:
+            if sub:
+                dates = index.detail.get((local_id, *key))
+            else:
+                dates = index.dates.get((local_id, key))
+            if dates:
+                total += bisect_right(dates, end) - bisect_left(dates, start)
+                if total >= min_count:
+                    return True
         return False
 
     def candidates(ctx: Context) -> list[Person]:

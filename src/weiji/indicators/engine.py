@@ -64,32 +64,57 @@ def _select(ctx: Context, selection: Selection) -> list:
                 continue
             pool = ctx.cache.get(("pool", spec, ()))
             if pool is None:
-                pool = [s for s in block.candidates(ctx) if _subject_key(s) is not None]
+                keys = ctx.index.subject_keys
+                pool = [s for s in block.candidates(ctx)
+                        if id(s) in keys or _subject_key(s) is not None]
                 ctx.cache[("pool", spec, ())] = pool
             if best is None or len(pool) < len(best):
                 best = pool
     if best is None:
         raise ValueError("selection without an indexable block")
-    chosen = [s for s in best if all(b.test(ctx, s) for b in blocks)]
+    chosen = _passing(ctx, best, [b.test for b in blocks])
     done[key] = chosen
+    return chosen
+
+
+def _passing(ctx: Context, subjects: list, tests: list) -> list:
+    """The subjects passing every test (loops rather than ``all``: this is the hot path)."""
+    if not tests:
+        return list(subjects)
+    if len(tests) == 1:
+        only = tests[0]
+        return [s for s in subjects if only(ctx, s)]
+    first, rest = tests[0], tests[1:]
+    chosen = []
+    for s in subjects:
+        if first(ctx, s):
+            for test in rest:
+                if not test(ctx, s):
+                    break
+            else:
+                chosen.append(s)
     return chosen
 
 
 def evaluate_indicator(ctx: Context, indicator: Indicator) -> Counts:
     """Village × population (numerator, denominator) counts of one indicator."""
-    num: Counter = Counter()
-    den: Counter = Counter()
-    numerator_blocks = indicator.numerator.blocks
-    for subject in _select(ctx, indicator.denominator):
-        key = _subject_key(subject)
-        den[key] += 1
-        if not indicator.numerator_independent and all(
-            b.test(ctx, subject) for b in numerator_blocks
-        ):
-            num[key] += 1
+    keys = ctx.index.subject_keys
+
+    def key_of(subject) -> tuple[str, str]:
+        return keys.get(id(subject)) or _subject_key(subject)
+
+    def count(subjects: list) -> Counter:
+        try:  # all in C when every subject comes from the index (the usual case)
+            return Counter(map(keys.__getitem__, map(id, subjects)))
+        except KeyError:
+            return Counter(map(key_of, subjects))
+
+    denominator = _select(ctx, indicator.denominator)
+    den = count(denominator)
     if indicator.numerator_independent:
-        for subject in _select(ctx, indicator.numerator):
-            num[_subject_key(subject)] += 1
+        num = count(_select(ctx, indicator.numerator))
+    else:
+        num = count(_passing(ctx, denominator, [b.test for b in indicator.numerator.blocks]))
     if indicator.meta.count_only:
         return num, Counter()
     return num, den
@@ -149,12 +174,12 @@ def evaluate_many(
             workers = 1
     if workers <= 1 or len(periods) < 2 or "fork" not in mp.get_all_start_methods():
         return {p: evaluate(index, indicators, *p) for p in periods}
-    # The first period warms the per-person memo (vaccination spans) before the fork.
-    results = {periods[0]: evaluate(index, indicators, *periods[0])}
+    # Every period goes to the workers (each fills its own per-person memo): no core idles.
+    results = {}
     _FORKED = (index, indicators)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            results.update(pool.map(_evaluate_forked, periods[1:], chunksize=1))
+            results.update(pool.map(_evaluate_forked, periods, chunksize=1))
     finally:
         _FORKED = None
     return results
