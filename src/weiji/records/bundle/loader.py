@@ -93,6 +93,23 @@ def _warn_missing_columns(rows, table: str, file_report: FileReport) -> None:
         )
 
 
+def _warn_clipped(file_report: FileReport, line: int, cells: dict[str, str],
+                  limits: dict[str, int]) -> None:
+    """Report (never silently drop) the part of a value longer than its column holds."""
+    for column, value in cells.items():
+        limit = limits[column]
+        if len(value) > limit:
+            file_report.warnings.append(
+                f"第{line}行 {column}：超过{limit}个字符，已截断保存 / line {line}, {column}: "
+                f"longer than {limit} characters, stored cut to that length ({value!r})"
+            )
+
+
+_PERSON_LIMITS = {"local_id": 40, "id_number": 40, "name": 60, "phone": 20,
+                  "household_id": 40, "hukou_division": 6, "mother_local_id": 40}
+_EVENT_LIMITS = {"event_id": 60, "performed_by": 60, "signed_by": 60, "source_system": 60}
+
+
 # -- orgunits ------------------------------------------------------------------------
 def _load_orgunits(source: TableSource, file_report: FileReport, report: LoadReport,
                    user_id) -> None:
@@ -123,6 +140,10 @@ def _load_orgunits(source: TableSource, file_report: FileReport, report: LoadRep
         if len(keep) == len(accepted):
             break
         accepted = keep
+    for line, v in accepted:
+        if len(v[0]) > 20 or len(v[1]) > 100:
+            _warn_clipped(file_report, line, {"code": v[0], "name": v[1]},
+                          {"code": 20, "name": 100})
     final = {v[0][:20]: (v[0][:20], v[1][:100], *v[2:]) for _, v in accepted}
     existing = OrgUnit.objects.in_bulk(list(final))
     now = timezone.now()
@@ -185,6 +206,9 @@ def _load_facilities(source: TableSource, file_report: FileReport, report: LoadR
             file_report.errors.append(RowError(line, *problem))
             continue
         file_report.loaded += 1
+        if len(code) > 30 or len(name) > 100:
+            _warn_clipped(file_report, line, {"code": code, "name": name},
+                          {"code": 30, "name": 100})
         final[code[:30]] = (name[:100], kind, orgunit_code, served)
     _warn_missing_columns(rows, "facilities", file_report)
     existing = Facility.objects.in_bulk(list(final))
@@ -258,7 +282,15 @@ def _load_persons(source: TableSource, file_report: FileReport, report: LoadRepo
                 invalid.discard(local_id)
             pinyin, initials = name_search_keys(name)
             file_report.loaded += 1
-            # Over-long free text is cut to the column size rather than failing the file.
+            # Over-long text is cut to the column size (and reported) rather than failing
+            # the file.
+            if (len(local_id) > 40 or len(id_number) > 40 or len(name) > 60 or len(phone) > 20
+                    or len(household) > 40 or len(hukou) > 6 or len(mother) > 40):
+                _warn_clipped(file_report, line, {
+                    "local_id": local_id, "id_number": id_number, "name": name, "phone": phone,
+                    "household_id": household, "hukou_division": hukou,
+                    "mother_local_id": mother,
+                }, _PERSON_LIMITS)
             yield (line, local_id[:40], assessment.number[:40], assessment.status,
                    assessment.issue, name[:60], pinyin, initials, sex, birth, phone[:20],
                    village, household[:40], residency, inflow or None, hukou[:6], marital,
@@ -331,6 +363,10 @@ def _load_events(source: TableSource, file_report: FileReport, report: LoadRepor
                 errors.append(RowError(line, *problem))
                 continue
             loaded += 1
+            if len(v[0]) > 60 or len(v[13]) > 60 or len(v[14]) > 60 or len(v[15]) > 60:
+                _warn_clipped(file_report, line, {
+                    "event_id": v[0], "performed_by": v[13], "signed_by": v[14],
+                    "source_system": v[15]}, _EVENT_LIMITS)
             yield (v[0][:60], person[0], v[2], v[3], v[4] or None, v[5], v[6] or None, v[7],
                    int(v[8]) if v[8] else None, v[9], v[10], partner_id, v[12] or None,
                    v[13][:60], v[14][:60], v[15][:60])

@@ -84,12 +84,15 @@ class FileReport:
         return len(self.errors)
 
     def to_dict(self) -> dict:
-        return {
+        result = {
             "read": self.read,
             "loaded": self.loaded,
             "rejected": self.rejected,
             "errors": [e.to_dict() for e in sorted(self.errors, key=lambda e: e.row)],
         }
+        if self.warnings:
+            result["warnings"] = list(self.warnings)
+        return result
 
     def summary(self) -> str:
         return f"{self.name}: read {self.read}, loaded {self.loaded}, rejected {self.rejected}"
