@@ -120,3 +120,32 @@ def test_bad_definition_is_refused():
     with pytest.raises(DefinitionError, match="unknown block"):
         indicator_definition_save(code="x", name_zh="x", spec={
             "denominator": {"where": [["no_such_block", {}]]}})
+
+
+@needs_example
+@pytest.mark.django_db(transaction=True)
+def test_fingerprints_outside_a_transaction_same_and_settings_restored():
+    """Outside a transaction SQLite sorts the fingerprint scan with its default settings:
+    the fingerprints are the ones computed inside a transaction, the settings come back."""
+    from django.db import connection, transaction
+
+    from weiji.indicators.snapshot import period_fingerprints
+
+    load_bundle(EXAMPLE / "bundle")
+    ends = [date(2026, 3, 31), date(2026, 6, 30)]
+
+    def settings():
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA temp_store")
+            return size, cursor.fetchone()[0]
+
+    before = settings()
+    outside = period_fingerprints(period_ends=ends, definitions_hash="x")
+    assert settings() == before
+    with transaction.atomic():
+        inside = period_fingerprints(period_ends=ends, definitions_hash="x")
+    assert outside == inside and len(set(outside.values())) == 2
