@@ -65,8 +65,10 @@ def _select(ctx: Context, selection: Selection) -> list:
             pool = ctx.cache.get(("pool", spec, ()))
             if pool is None:
                 keys = ctx.index.subject_keys
-                pool = [s for s in block.candidates(ctx)
-                        if id(s) in keys or _subject_key(s) is not None]
+                pool = list(block.candidates(ctx))
+                # Index lookups yield counted people only; check that in C, filter if not.
+                if not all(map(keys.__contains__, map(id, pool))):
+                    pool = [s for s in pool if id(s) in keys or _subject_key(s) is not None]
                 ctx.cache[("pool", spec, ())] = pool
             if best is None or len(pool) < len(best):
                 best = pool
