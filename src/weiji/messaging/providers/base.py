@@ -21,6 +21,16 @@ class ErrorKind(StrEnum):
     PERMANENT = "permanent"  # blacklist, refusal, bad number: never
 
 
+def classify_code(code: str, *, permanent: frozenset[str] | set[str],
+                  defer: frozenset[str] | set[str]) -> ErrorKind:
+    """A provider's error code: never again, not today, or retry later (the default)."""
+    if code in permanent:
+        return ErrorKind.PERMANENT
+    if code in defer:
+        return ErrorKind.DEFER
+    return ErrorKind.RETRY
+
+
 class ProviderError(Exception):
     def __init__(self, kind: ErrorKind, code: str, detail: str = "") -> None:
         super().__init__(f"{kind}: {code} {detail}".strip())

@@ -26,6 +26,7 @@ from weiji.messaging.providers.base import (
     Provider,
     ProviderError,
     Receipt,
+    classify_code,
 )
 
 PERMANENT = {
@@ -49,11 +50,8 @@ DEFER = {
 
 
 def classify(code: str) -> ErrorKind:
-    if code in PERMANENT:
-        return ErrorKind.PERMANENT
-    if code in DEFER:
-        return ErrorKind.DEFER
-    return ErrorKind.RETRY  # Throttling.*, isp.SYSTEM_ERROR, SignatureDoesNotMatch, …
+    # Throttling.*, isp.SYSTEM_ERROR, SignatureDoesNotMatch, … are retried
+    return classify_code(code, permanent=PERMANENT, defer=DEFER)
 
 
 class AliyunSmsProvider(Provider):

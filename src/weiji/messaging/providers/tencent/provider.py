@@ -28,6 +28,7 @@ from weiji.messaging.providers.base import (
     Provider,
     ProviderError,
     Receipt,
+    classify_code,
 )
 
 PERMANENT = {
@@ -51,11 +52,8 @@ DEFER = {
 
 
 def classify(code: str) -> ErrorKind:
-    if code in PERMANENT:
-        return ErrorKind.PERMANENT
-    if code in DEFER:
-        return ErrorKind.DEFER
-    return ErrorKind.RETRY  # RequestLimitExceeded, PhoneNumberOneHourLimit, InternalError.*, …
+    # RequestLimitExceeded, PhoneNumberOneHourLimit, InternalError.*, … are retried
+    return classify_code(code, permanent=PERMANENT, defer=DEFER)
 
 
 def _e164(phone: str) -> str:
