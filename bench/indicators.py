@@ -81,12 +81,12 @@ def main() -> int:
           f"{os.cpu_count()} cores)")
     print(f"    fingerprints {total - sum(t[k] for k in ('load', 'index', 'evaluate', 'store')):.1f} s, "
           f"read register {t['load']:.1f} s ({t['events_read']:.0f} events needed), "
-          f"index {t['index']:.1f} s, evaluate {t['evaluate']:.1f} s "
-          f"({evaluate / 12:.1f} s a month), roll-up + store {t['store']:.1f} s "
+          f"index {t['index']:.1f} s, evaluate + roll-up {t['evaluate']:.1f} s "
+          f"({evaluate / 12:.1f} s a month), store {t['store']:.1f} s "
           f"({values} cached values)")
     print(f"    CPU: read register {t['cpu_load']:.1f} s, index {t['cpu_index']:.1f} s, "
-          f"evaluate {t['cpu_evaluate']:.1f} s (workers included), "
-          f"roll-up + store {t['cpu_store']:.1f} s")
+          f"evaluate + roll-up {t['cpu_evaluate']:.1f} s (workers included), "
+          f"store {t['cpu_store']:.1f} s")
     started = time.monotonic()
     indicator_periods_refresh(periods=periods, indicators=indicators)
     print(f"  again with a warm cache: {time.monotonic() - started:.2f} s")

@@ -18,8 +18,9 @@ import json
 import multiprocessing as mp
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from weiji.indicators.blocks import Context, DistrictIndex, LiveBirth, population_of
 from weiji.indicators.definitions import (
@@ -154,20 +155,26 @@ def evaluate_periods(
 
 # Periods are independent once the index is built: on a multi-core machine they are
 # evaluated by forked workers that share the index copy-on-write (no pickling of facts).
-_FORKED: tuple[DistrictIndex, Sequence[Indicator]] | None = None
+_FORKED: tuple[DistrictIndex, Sequence[Indicator], Callable | None] | None = None
 PARALLEL_MIN_PERSONS = 20_000
 
 
-def _evaluate_forked(period: tuple[date, date]) -> tuple[tuple[date, date], dict[str, Counts]]:
-    index, indicators = _FORKED
-    return period, evaluate(index, indicators, *period)
+def _evaluate_forked(period: tuple[date, date]) -> tuple[tuple[date, date], Any]:
+    index, indicators, finish = _FORKED
+    counts = evaluate(index, indicators, *period)
+    return period, counts if finish is None else finish(counts)
 
 
 def evaluate_many(
     index: DistrictIndex, indicators: Sequence[Indicator], periods: Sequence[tuple[date, date]],
-    *, workers: int | None = None,
-) -> dict[tuple[date, date], dict[str, Counts]]:
-    """Evaluate several periods; in parallel (fork) for big districts on several cores."""
+    *, workers: int | None = None, finish: Callable[[dict[str, Counts]], Any] | None = None,
+) -> dict[tuple[date, date], Any]:
+    """Evaluate several periods; in parallel (fork) for big districts on several cores.
+
+    ``finish``, when given, is applied to each period's counts where they are computed (in
+    the worker: the roll-up to towns and the county runs in parallel too), and its result
+    is returned instead of the counts.
+    """
     global _FORKED
     periods = list(periods)
     if workers is None:
@@ -175,10 +182,11 @@ def evaluate_many(
         if len(index.by_birth) < PARALLEL_MIN_PERSONS:
             workers = 1
     if workers <= 1 or len(periods) < 2 or "fork" not in mp.get_all_start_methods():
-        return {p: evaluate(index, indicators, *p) for p in periods}
+        results = {p: evaluate(index, indicators, *p) for p in periods}
+        return results if finish is None else {p: finish(c) for p, c in results.items()}
     # Every period goes to the workers (each fills its own per-person memo): no core idles.
     results = {}
-    _FORKED = (index, indicators)
+    _FORKED = (index, indicators, finish)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             results.update(pool.map(_evaluate_forked, periods, chunksize=1))

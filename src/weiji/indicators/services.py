@@ -72,27 +72,37 @@ def indicator_periods_refresh(
     LAST_TIMINGS["index"], LAST_TIMINGS["cpu_index"] = time.monotonic() - clock, _cpu() - cpu
     metas = [i.meta for i in indicators]
     clock, cpu = time.monotonic(), _cpu()
-    counts = evaluate_many(index, indicators, [period for period, _ in stale])
+
+    def finish(counts: dict) -> dict[str, list]:  # in the workers, in parallel
+        return _cells(rolled_counts(district, metas, counts, zones=True))
+
+    cells = evaluate_many(index, indicators, [period for period, _ in stale], finish=finish)
     LAST_TIMINGS["evaluate"] = time.monotonic() - clock
     LAST_TIMINGS["cpu_evaluate"] = _cpu() - cpu
     seconds = LAST_TIMINGS["evaluate"] / len(stale)
     clock, cpu = time.monotonic(), _cpu()
     for (p1, p2), fingerprint in stale:
-        rolled = rolled_counts(district, metas, counts[(p1, p2)], zones=True)
-        result[(p1, p2)] = _store(p1, p2, fingerprint, rolled, seconds)
+        result[(p1, p2)] = _store(p1, p2, fingerprint, cells[(p1, p2)], seconds)
     LAST_TIMINGS["store"], LAST_TIMINGS["cpu_store"] = time.monotonic() - clock, _cpu() - cpu
     LAST_TIMINGS["events_read"] = sum(len(v) for v in district.events.values())
     return result
 
 
-@transaction.atomic
-def _store(p1: date, p2: date, fingerprint: str, rolled: dict, seconds: float) -> IndicatorPeriod:
+def _cells(rolled: dict) -> dict[str, list]:
+    """The cached form of a period's rolled-up counts: per indicator, sorted
+    ``[unit, population, numerator, denominator]`` rows that are not both zero."""
     cells: dict[str, list] = {}
     for code, (num, den) in rolled.items():
         cells[code] = sorted(
             [key[0], key[1], num.get(key, 0), den.get(key, 0)]
             for key in set(num) | set(den) if num.get(key, 0) or den.get(key, 0)
         )
+    return cells
+
+
+@transaction.atomic
+def _store(p1: date, p2: date, fingerprint: str, cells: dict[str, list], seconds: float
+           ) -> IndicatorPeriod:
     period, _ = IndicatorPeriod.objects.update_or_create(
         period_start=p1, period_end=p2,
         defaults={"fingerprint": fingerprint, "seconds": seconds, "counts": cells},

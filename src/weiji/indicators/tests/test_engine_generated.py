@@ -110,3 +110,15 @@ def test_parallel_evaluation_equals_serial():
     index = DistrictIndex(district)
     serial = evaluate_many(index, indicators, PERIODS, workers=1)
     assert evaluate_many(index, indicators, PERIODS, workers=2) == serial
+    # The roll-up to cached cells in the workers gives what the parent would compute.
+    from weiji.indicators.output import rolled_counts
+    from weiji.indicators.services import _cells
+
+    metas = [i.meta for i in indicators]
+
+    def finish(counts):
+        return _cells(rolled_counts(district, metas, counts, zones=True))
+    finished = evaluate_many(index, indicators, PERIODS, workers=2, finish=finish)
+    assert finished == {p: finish(c) for p, c in serial.items()}
+    assert any(cells for cells in finished[PERIODS[0]].values())
+    assert evaluate_many(index, indicators, PERIODS, workers=1, finish=finish) == finished
