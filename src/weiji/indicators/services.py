@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Iterable
@@ -63,6 +64,24 @@ def indicator_periods_refresh(
             stale.append(((p1, p2), fingerprint))
     if not stale:
         return result
+    # Millions of long-lived facts: the cyclic collector would walk them again and again
+    # while they are built (they hold no cycles it could free) and, in the forked workers,
+    # touch every object's header (copying the shared pages). Paused while they are built,
+    # frozen out of its sight while evaluating; everything is restored afterwards.
+    # (Nothing is frozen when the process froze objects of its own: it keeps its own.)
+    collecting, freeze = gc.isenabled(), gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        return _recompute(result, stale, indicators, freeze=freeze)
+    finally:
+        if freeze:
+            gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def _recompute(result: dict, stale: list, indicators: list[Indicator], *, freeze: bool
+               ) -> dict[tuple[date, date], IndicatorPeriod]:
     clock, cpu = time.monotonic(), _cpu()
     needs = event_needs(indicators, min(p[0][0] for p in stale), max(p[0][1] for p in stale))
     district = district_facts(needs=needs)
@@ -71,6 +90,8 @@ def indicator_periods_refresh(
     index = DistrictIndex(district)
     LAST_TIMINGS["index"], LAST_TIMINGS["cpu_index"] = time.monotonic() - clock, _cpu() - cpu
     metas = [i.meta for i in indicators]
+    if freeze:
+        gc.freeze()
     clock, cpu = time.monotonic(), _cpu()
 
     def finish(counts: dict) -> dict[str, list]:  # in the workers, in parallel

@@ -149,3 +149,20 @@ def test_fingerprints_outside_a_transaction_same_and_settings_restored():
     with transaction.atomic():
         inside = period_fingerprints(period_ends=ends, definitions_hash="x")
     assert outside == inside and len(set(outside.values())) == 2
+
+
+@needs_example
+def test_refresh_restores_the_garbage_collector(example_loaded):
+    """The collector is paused and the facts frozen only while a recomputation runs."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    p1, p2 = date(2026, 1, 1), date(2026, 3, 31)
+    indicator_periods_refresh(periods=[(p1, p2)], force=True)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        indicator_periods_refresh(periods=[(p1, p2)], force=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
