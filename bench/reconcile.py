@@ -34,11 +34,10 @@ def _django() -> None:
 
 def prepare(persons: int, work: Path) -> None:
     _django()
-    from django.core.management import call_command
-
     from weiji.reconcile.testdata import dataset_load, generate, write_source_csv
+    from weiji.records.bundle.database import database_prepare
 
-    call_command("migrate", verbosity=0)
+    database_prepare()  # creates a missing PostgreSQL database, then migrates
     t = time.monotonic()
     ds = generate(persons=persons, seed=2026)
     dataset_load(ds)
