@@ -103,6 +103,16 @@ def _form_unit(request, unit_code: str) -> OrgUnit:
     return unit
 
 
+def _form_of(request, unit_code: str, month: str):
+    """The office user's unit, the month's first day and its form (or None); 404 if bad."""
+    require_role(request.user, *OFFICES)
+    unit = _form_unit(request, unit_code)
+    first = parse_month(month, None)
+    if first is None:
+        raise Http404("bad month")
+    return unit, first, ReportForm.objects.filter(unit=unit, month=first).first()
+
+
 @login_required
 def report_index(request):
     require_role(request.user, *OFFICES)
@@ -117,12 +127,7 @@ def report_index(request):
 
 @login_required
 def report_detail(request, unit_code: str, month: str):
-    require_role(request.user, *OFFICES)
-    unit = _form_unit(request, unit_code)
-    first = parse_month(month, None)
-    if first is None:
-        raise Http404("bad month")
-    form = ReportForm.objects.filter(unit=unit, month=first).first()
+    unit, first, form = _form_of(request, unit_code, month)
     if unit.level == "county":
         data, towns = service_counts(unit=unit, month=first), reportform_list(
             user=request.user, month=first)
@@ -173,12 +178,7 @@ def report_action(request, unit_code: str, month: str):
 
 @login_required
 def report_xlsx(request, unit_code: str, month: str):
-    require_role(request.user, *OFFICES)
-    unit = _form_unit(request, unit_code)
-    first = parse_month(month, None)
-    if first is None:
-        raise Http404("bad month")
-    form = ReportForm.objects.filter(unit=unit, month=first).first()
+    unit, first, form = _form_of(request, unit_code, month)
     if unit.level == "county":
         data = service_counts(unit=unit, month=first)
         prepared_by, reviewed_by, status = str(request.user), "", ""
