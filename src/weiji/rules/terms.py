@@ -16,7 +16,6 @@ from weiji.rules.dates import add_days, age_years
 from weiji.rules.facts import District, Event, Person
 
 MARRIED_CODES = frozenset({"20", "21", "22", "23"})
-NOT_MARRIED_CODES = frozenset({"10", "30", "40", "90"})
 LONG_ACTING = frozenset({"iud", "implant", "sterilization"})
 SHORT_ACTING = frozenset({"injection", "pill", "condom"})
 SPOUSE_METHODS = frozenset({"sterilization"})
@@ -24,11 +23,6 @@ DELIVERY_OUTCOMES = frozenset({"live_birth", "stillbirth"})
 RESPONSIBLE_FACILITY_KINDS = frozenset({"health_center", "community_center"})
 PREGNANCY_MAX_DAYS = 308  # 44 weeks: an outcome later than this after the lmp ends nothing
 LOST_AFTER_EDD_DAYS = 30
-
-
-def event_order(ev: Event) -> tuple[date, str]:
-    """Latest/earliest among events: by date, then event_id (string order)."""
-    return (ev.date, ev.event_id)
 
 
 def events_known(district: District, local_id: str, on: date, type_: str | None = None) -> list[Event]:
@@ -103,9 +97,6 @@ class Pregnancy:
     @property
     def is_open(self) -> bool:
         return self.ended_by is None
-
-    def gestational_age(self, on: date) -> int:
-        return (on - self.lmp).days
 
 
 def pregnancies(
