@@ -16,6 +16,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
 from weiji.accounts.models import Role
+from weiji.accounts.permissions import require_role
 from weiji.accounts.scope import scope_contains, scope_filter
 from weiji.core.audit import audit_record
 from weiji.orgunits.models import OrgUnit
@@ -28,12 +29,6 @@ from weiji.worklists.taskflow import TaskError, task_complete, task_mark, task_v
 
 LEAD_ROLES = (Role.TOWN_OFFICE,)
 SUPERVISION_ROLES = (Role.TOWN_OFFICE, Role.DISTRICT_ADMIN, Role.FACILITY_STAFF)
-
-
-def _require_role(user, roles) -> None:
-    if not (user.is_superuser or user.role in roles):
-        allowed = "、".join(Role(r).label for r in roles)
-        raise PermissionDenied(f"此页面仅限{allowed} / this page is restricted")
 
 
 def _month(request) -> date:
@@ -55,7 +50,7 @@ def _item(request, pk: int) -> ServiceItem:
     if item is None:
         raise Http404("没有这项服务 / no such item")
     if item.service == selectors.LEAD_SERVICE:
-        _require_role(request.user, LEAD_ROLES)
+        require_role(request.user, *LEAD_ROLES)
     return item
 
 
@@ -144,7 +139,7 @@ def facility_list(request):
 @login_required
 def town_progress(request):
     """Supervision: progress per village and per worker (完成率, overdue counts)."""
-    _require_role(request.user, SUPERVISION_ROLES)
+    require_role(request.user, *SUPERVISION_ROLES)
     month = _month(request)
     villages = selectors.progress_by_village(user=request.user, month=month)
     totals = selectors.VillageProgress("", "合计")
@@ -161,7 +156,7 @@ def town_progress(request):
 @login_required
 def leads(request):
     """孕情不明原因消失 leads (两非线索): the town office only."""
-    _require_role(request.user, LEAD_ROLES)
+    require_role(request.user, *LEAD_ROLES)
     month = _month(request)
     items = selectors.worklist_items(user=request.user, month=month, leads=True)
     return render(request, "worklists/leads.html", {"items": items, "month": month})
