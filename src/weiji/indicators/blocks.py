@@ -228,11 +228,6 @@ def date_resolver(expr: str) -> Callable[[Context, Any], date | None]:
     return shifted
 
 
-def resolve_date(ctx: Context, expr: str, subject: Any) -> date | None:
-    """A date expression for one subject; None when its anchor does not exist (no lmp)."""
-    return date_resolver(expr)(ctx, subject)
-
-
 def _on_getter(params: dict) -> Callable[[Context], date]:
     """P1 or P2 of the context, as the block's ``on`` parameter says (default P2)."""
     on = params.get("on", "P2")

@@ -74,10 +74,6 @@ def unit_codes_in_scope(user) -> set[str]:
     }
 
 
-def indicator_period(p1: date, p2: date) -> IndicatorPeriod | None:
-    return IndicatorPeriod.objects.filter(period_start=p1, period_end=p2).first()
-
-
 def scoring_items() -> tuple[str, list[dict]]:
     """The active scheme's name and items (the default scheme when none is set)."""
     from weiji.indicators.models import ScoringScheme
