@@ -210,30 +210,3 @@ def definition_load(path: str | Path) -> CampaignDefinition:
         raise _err(str(path), "(file)", f"无法读取文件：{exc.strerror}",
                    f"cannot read the file: {exc.strerror}") from None
     return definition_from_yaml(text, source=str(path))
-
-
-def definition_to_mapping(defn: CampaignDefinition) -> dict[str, Any]:
-    """The YAML-shaped mapping of a definition (for export and storage)."""
-    target: dict[str, Any] = {"rule": defn.target_rule}
-    for key, value in defn.target_params.items():
-        target[key] = value.isoformat() if isinstance(value, date) else value
-    data: dict[str, Any] = {
-        "code": defn.code,
-        "name": defn.name,
-        "start": defn.start.isoformat(),
-        "end": defn.end.isoformat(),
-        "target": target,
-        "thresholds": {
-            cls: {"attendance": float(t.attendance), "visit": float(t.visit)}
-            for cls, t in defn.thresholds.items()
-        },
-    }
-    if defn.sites:
-        data["sites"] = dict(defn.sites)
-    if defn.services:
-        data["services"] = list(defn.services)
-    if defn.scope:
-        data["scope"] = list(defn.scope)
-    if defn.reminder_days_before_end != DEFAULT_REMINDER_DAYS_BEFORE_END:
-        data["reminders"] = {"days_before_end": defn.reminder_days_before_end}
-    return data
