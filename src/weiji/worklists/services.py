@@ -26,8 +26,10 @@ from weiji.orgunits.models import Facility
 from weiji.records.models import Event
 from weiji.registry.models import Person
 from weiji.rules.dates import month_end
+from weiji.rules.evaluate import evaluate_district
 from weiji.rules.facts import DueItem
 from weiji.worklists.catalogue import catalogue_current
+from weiji.worklists.facts import district_from_db, due_items_from_db
 from weiji.worklists.models import (
     ChangeReason,
     ItemChange,
@@ -370,17 +372,6 @@ def _actor():
 
 # --- evaluation -------------------------------------------------------------------------
 
-def _rules():
-    """The rule engine's evaluator and the DB→facts adapter (provided by the rules app)."""
-    for name in ("weiji.rules.evaluate", "weiji.worklists.facts"):
-        if importlib.util.find_spec(name) is None:
-            raise RuntimeError(
-                f"规则引擎尚未安装（缺少 {name}）/ the rule engine is not installed ({name} is missing)"
-            )
-    return importlib.import_module("weiji.rules.evaluate"), importlib.import_module(
-        "weiji.worklists.facts")
-
-
 def servicelist_generate(
     *,
     as_of: date,
@@ -396,17 +387,16 @@ def servicelist_generate(
     (``due_items_from_db``) and applies the whole result set at once; a person run builds
     the facts of those persons (with the spouses, mothers and children rules look at).
     """
-    evaluate, facts = _rules()
     active = catalogue_current()
     if persons is None:
         villages = None if villages is None else sorted(set(villages))
-        items = list(facts.due_items_from_db(as_of=as_of, catalogue=active.catalogue,
-                                             villages=villages, chunk_size=chunk_size))
+        items = list(due_items_from_db(as_of=as_of, catalogue=active.catalogue,
+                                       villages=villages, chunk_size=chunk_size))
     else:
         persons = sorted(set(persons))
         local_ids = list(Person.objects.filter(id__in=persons).values_list("local_id", flat=True))
-        district = facts.district_from_db(on=as_of, persons=local_ids)
-        items = list(evaluate.evaluate_district(district, as_of, active.catalogue))
+        district = district_from_db(on=as_of, persons=local_ids)
+        items = list(evaluate_district(district, as_of, active.catalogue))
     kwargs = {"items": items, "as_of": as_of, "catalogue_version": active.version,
               "villages": villages, "persons": persons, "reason": reason, "event_id": event_id}
     try:
@@ -445,10 +435,6 @@ def servicelist_refresh_person(*, person_id: int, event_id: int | None = None) -
     """
     persons = persons_affected_by(person_id=person_id)
     if not persons:
-        return
-    if importlib.util.find_spec("weiji.worklists.facts") is None:
-        logger.warning("service lists not refreshed: the rules adapter weiji.worklists.facts "
-                       "is not installed")
         return
     if event_id is None:  # the event just recorded (event_record calls us right after it)
         recent = timezone.now() - timedelta(minutes=1)
