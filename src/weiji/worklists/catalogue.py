@@ -7,8 +7,6 @@ version's data (``weiji.rules.catalogue.Catalogue.from_dict``).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from weiji.core.audit import audit_record
+from weiji.rules.catalogue import Catalogue, default_catalogue
 from weiji.worklists.models import CatalogueVersion
 
 
@@ -23,27 +22,15 @@ class CatalogueError(ValueError):
     """A catalogue version that the rule engine does not accept."""
 
 
-def _catalogue_module():
-    if importlib.util.find_spec("weiji.rules.catalogue") is None:
-        return None
-    return importlib.import_module("weiji.rules.catalogue")
-
-
 def default_catalogue_data() -> dict[str, Any]:
     """The catalogue that ships with the product, as plain data."""
-    module = _catalogue_module()
-    if module is None:
-        return {}
-    return module.default_catalogue().to_dict()
+    return default_catalogue().to_dict()
 
 
-def catalogue_from_data(data: dict[str, Any]):
-    """The rule engine's catalogue object for ``data`` (None while the engine has none)."""
-    module = _catalogue_module()
-    if module is None:
-        return None
+def catalogue_from_data(data: dict[str, Any]) -> Catalogue:
+    """The rule engine's catalogue object for ``data``."""
     try:
-        return module.Catalogue.from_dict(data)
+        return Catalogue.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogueError(
             f"服务目录数据无效：{exc} / invalid catalogue data: {exc}. "
@@ -108,9 +95,7 @@ def catalogue_version_create(*, data: dict[str, Any], user, note: str = "") -> C
         raise CatalogueError("服务目录必须是 JSON 对象 / the catalogue must be a JSON object")
     current = catalogue_current()
     data = {**data, "version": current.version + 1} if "version" in current.data else data
-    catalogue = catalogue_from_data(data)
-    if catalogue is not None:
-        data = catalogue.to_dict()  # normalized as the engine reads it
+    data = catalogue_from_data(data).to_dict()  # normalized as the engine reads it
     json.dumps(data)  # must be storable as JSON
     changes = {k: v for k, v in catalogue_diff(current.data, data).items() if k != "version"}
     if not changes:
