@@ -328,13 +328,12 @@ def _bulk_insert(table: str, cols: tuple[str, ...], rows: list[tuple]) -> None:
             cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _sync(source: Source, run: Run, found: list[F.Finding]) -> dict[str, int]:
+def _sync(source: Source, run: Run, found: list[F.Finding], units: set[str]) -> dict[str, int]:
     """Create new items, re-open returning ones, mark vanished open ones obsolete."""
     mine = Discrepancy.objects.filter(source=source) | Discrepancy.objects.filter(source__isnull=True)
     existing = {key: (pk, status) for key, pk, status in mine.values_list("key", "id", "status").iterator(chunk_size=20000)}
     new_keys = {f.key for f in found}
     global_kinds = {F.DUPLICATE, F.UNMANAGED}
-    units = set(OrgUnit.objects.values_list("code", flat=True))
     now_db = connection.ops.adapt_datetimefield_value(timezone.now())
     to_create = [
         (f.key[:160], f.kind, None if f.kind in global_kinds else source.pk, run.pk, f.record, f.person,
@@ -373,7 +372,7 @@ def reconcile_run(*, source: Source, user, thresholds: Thresholds = DEFAULT_THRE
         source_code=source.code, source_type=source.type, records=records, persons=persons,
         villages=villages, units=units, duplicates=duplicates, outcomes=outcomes,
     )
-    sync = _sync(source, run, found)
+    sync = _sync(source, run, found, units)
     counts: dict[str, int] = {}
     for f in found:
         counts[f.kind] = counts.get(f.kind, 0) + 1
