@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+from weiji.accounts.models import Role, User
 from weiji.accounts.scope import scope_filter, scope_villages
 from weiji.orgunits.models import OrgUnit
 from weiji.rules.dates import month_end
@@ -152,8 +153,6 @@ def progress_by_worker(*, user, month: date,
     """Village workers and doctors of the villages in scope, and everyone who acted on their
     tasks this month: tasks done, visited, otherwise closed; their villages' open, overdue
     and 完成率."""
-    from weiji.accounts.models import Role, User
-
     start, end = month_bounds(month)
     if villages is None:
         villages = progress_by_village(user=user, month=month)
