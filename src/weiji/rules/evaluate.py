@@ -15,6 +15,7 @@ from weiji.rules.catalogue import Catalogue, ServiceConfig, default_catalogue
 from weiji.rules.dates import age_years, month_end
 from weiji.rules.facts import District, DueItem, Event, Person
 from weiji.rules.terms import (
+    MARRIED_CODES,
     Marriage,
     Pregnancy,
     current_of,
@@ -25,7 +26,6 @@ from weiji.rules.terms import (
     town_of,
 )
 
-MARRIED_CODES = frozenset({"20", "21", "22", "23"})
 _EMPTY: tuple[Event, ...] = ()
 
 
