@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -244,9 +244,6 @@ class RegisterIndex:
                 reason += f"；另有得分接近的候选人（{runner[0][0]:g}分）"
             return Link(rec.key, best, REVIEW, score, reason, runner[1] if runner else None)
         return Link(rec.key, None, NONE, score, "最佳候选人得分过低：" + reason)
-
-    def link_all(self, records: Sequence[Entity]) -> list[Link]:
-        return [self.link(r) for r in records]
 
     def duplicates(self) -> list[DuplicatePair]:
         """Probable duplicate persons: same ID number, or scored alike within a block."""
